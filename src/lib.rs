@@ -1,0 +1,15 @@
+//! jvdb: read, change, check and move jvspatial data stores.
+//!
+//! The binary is a thin layer over this library: `store` (the `Store` trait, specs, backends),
+//! `query` (the query dialects), `find` (the in-process find engine), `json` (Python-compatible
+//! JSON), `transfer` (copy/migrate/verify), `graph` (cleanup rules), `output` (renderers).
+
+pub mod error;
+pub mod find;
+pub mod json;
+pub mod query;
+pub mod store;
+pub mod value;
+
+pub use error::{Error, ErrorKind, Result};
+pub use value::{Map, Value};

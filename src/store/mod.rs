@@ -1,0 +1,528 @@
+//! The `Store` trait, store specs, the registry of backends, and the resolution of the
+//! working store from flags and `JVSPATIAL_*` variables.
+//!
+//! Adding a backend is one new file implementing [`Store`] plus one line in [`BACKENDS`].
+
+pub mod json;
+pub mod memory;
+
+use crate::error::{Error, Result};
+use crate::query::projection::Projection;
+use crate::query::{Filter, SortKey};
+use crate::value::Value;
+use async_trait::async_trait;
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use std::path::Path;
+use std::sync::Arc;
+
+/// One item of a scan or find: a record, or a stored record that could not be read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Record(Value),
+    /// A record that exists but cannot be read: its id (the file stem for JSON) and why.
+    Unreadable {
+        id: String,
+        reason: String,
+    },
+}
+
+pub type ItemStream = BoxStream<'static, Result<Item>>;
+
+/// The result of `get`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GetResult {
+    Found(Value),
+    Missing,
+    Unreadable(String),
+}
+
+/// How `save` treats a record whose id already exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SaveMode {
+    /// Replace the whole record (jvspatial's `save`).
+    #[default]
+    Replace,
+    /// Fail with a conflict when the id exists.
+    Insert,
+    /// Deep-merge the new record into the stored one (objects merge, everything else replaces).
+    Merge,
+    /// Leave an existing record alone.
+    SkipExisting,
+}
+
+impl SaveMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            SaveMode::Replace => "replace",
+            SaveMode::Insert => "insert",
+            SaveMode::Merge => "merge",
+            SaveMode::SkipExisting => "skip-existing",
+        }
+    }
+}
+
+/// What `save` did with one record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Saved {
+    Created,
+    Replaced,
+    Merged,
+    Skipped,
+}
+
+/// A count, with the stored records that could not be read while counting.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Count {
+    pub count: u64,
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// What `find` should return.
+#[derive(Debug)]
+pub struct FindSpec {
+    pub filter: Arc<Filter>,
+    pub sort: Vec<SortKey>,
+    pub skip: u64,
+    pub limit: Option<u64>,
+    pub projection: Option<Projection>,
+}
+
+impl FindSpec {
+    pub fn all(filter: Filter) -> FindSpec {
+        FindSpec {
+            filter: Arc::new(filter),
+            sort: Vec::new(),
+            skip: 0,
+            limit: None,
+            projection: None,
+        }
+    }
+}
+
+/// A jvspatial data store. Every method is per collection; a record is a JSON object with a
+/// string `id`. Record-level failures are returned per record; a store-level failure (cannot
+/// reach or use the store) is the outer `Err`.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// The backend's registry name (`json`, `memory`, …).
+    fn backend(&self) -> &'static str;
+
+    /// The store, for messages, with any password redacted.
+    fn describe(&self) -> String;
+
+    /// Names of the collections, sorted.
+    async fn collections(&self) -> Result<Vec<String>>;
+
+    /// One record by id.
+    async fn get(&self, collection: &str, id: &str) -> Result<GetResult>;
+
+    /// Save records (each must be an object with a string `id`); one result per record, in
+    /// input order. Duplicate ids in one batch are applied in input order (the last wins).
+    async fn save_many(
+        &self,
+        collection: &str,
+        records: Vec<Value>,
+        mode: SaveMode,
+    ) -> Result<Vec<Result<Saved>>>;
+
+    /// Delete by id; `Ok(true)` when a record was deleted, `Ok(false)` when it did not exist.
+    async fn delete_many(&self, collection: &str, ids: Vec<String>) -> Result<Vec<Result<bool>>>;
+
+    /// Every stored record of a collection in the backend's natural order (ascending id for
+    /// the JSON store, as jvspatial's `find` without sort). A missing collection is empty.
+    async fn scan(&self, collection: &str) -> Result<ItemStream>;
+
+    /// Records matching `spec`. The default evaluates everything in-process over `scan`;
+    /// backends with a query engine push the work down.
+    async fn find(&self, collection: &str, spec: FindSpec) -> Result<ItemStream> {
+        let items = self.scan(collection).await?;
+        Ok(crate::find::find_in_stream(items, spec))
+    }
+
+    /// Count records matching `filter` (`None` = all stored records).
+    async fn count(&self, collection: &str, filter: Option<Arc<Filter>>) -> Result<Count> {
+        let filter = match filter {
+            Some(f) => f,
+            None => Arc::new(Filter::all(crate::query::Dialect::Mongo)),
+        };
+        let items = self
+            .find(
+                collection,
+                FindSpec {
+                    filter,
+                    sort: Vec::new(),
+                    skip: 0,
+                    limit: None,
+                    projection: None,
+                },
+            )
+            .await?;
+        crate::find::count_stream(items).await
+    }
+
+    /// The base directory when this is a JSON directory store.
+    fn json_dir(&self) -> Option<&Path> {
+        None
+    }
+}
+
+/// How a store spec is opened.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// Create the store (directory) when it does not exist. Reading never creates anything.
+    pub create: bool,
+}
+
+/// A registered backend.
+pub struct Backend {
+    /// Registry name, also the spec prefix (`json:`, `memory:`).
+    pub name: &'static str,
+    /// URI schemes (`mongodb`, `mongodb+srv`) that select this backend.
+    pub schemes: &'static [&'static str],
+    pub summary: &'static str,
+    pub open: fn(&StoreSpec, &OpenOptions) -> BoxFuture<'static, Result<Arc<dyn Store>>>,
+}
+
+/// Every backend, once.
+pub static BACKENDS: &[&Backend] = &[&json::BACKEND, &memory::BACKEND];
+
+/// Backends the design names that are not built yet (for clear errors).
+const PLANNED: &[&str] = &["mongodb", "mongodb+srv", "sqlite", "postgresql", "postgres"];
+
+pub fn known_backends() -> String {
+    BACKENDS
+        .iter()
+        .map(|b| format!("{}:", b.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+        + ", or a directory path"
+}
+
+/// A parsed store spec: which backend, and its location (directory, URI, …).
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoreSpec {
+    pub backend: &'static str,
+    pub location: String,
+}
+
+impl std::fmt::Debug for StoreSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StoreSpec({}:{})", self.backend, redact(&self.location))
+    }
+}
+
+impl std::fmt::Display for StoreSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.backend {
+            "memory" => write!(f, "memory:"),
+            b if BACKENDS
+                .iter()
+                .any(|x| x.name == b && !x.schemes.is_empty()) =>
+            {
+                f.write_str(&redact(&self.location))
+            }
+            b => write!(f, "{b}:{}", redact(&self.location)),
+        }
+    }
+}
+
+impl StoreSpec {
+    /// Parse a spec string (DESIGN §2).
+    pub fn parse(spec: &str) -> Result<StoreSpec> {
+        if spec.trim().is_empty() {
+            return Err(Error::invalid(format!(
+                "empty store spec; use {}",
+                known_backends()
+            )));
+        }
+        if spec.contains('\0') {
+            return Err(Error::invalid("invalid store spec: contains a NUL byte"));
+        }
+        // `scheme://…`
+        if let Some((scheme, _)) = spec.split_once("://") {
+            let scheme_l = scheme.to_ascii_lowercase();
+            if let Some(b) = BACKENDS
+                .iter()
+                .find(|b| b.schemes.contains(&scheme_l.as_str()))
+            {
+                return Ok(StoreSpec {
+                    backend: b.name,
+                    location: spec.to_string(),
+                });
+            }
+            if is_scheme(scheme) {
+                return Err(unknown_backend(&scheme_l, spec));
+            }
+        }
+        // `name:rest`
+        if let Some((prefix, rest)) = spec.split_once(':')
+            && is_scheme(prefix)
+        {
+            let p = prefix.to_ascii_lowercase();
+            if let Some(b) = BACKENDS.iter().find(|b| b.name == p) {
+                if b.name == "json" && rest.is_empty() {
+                    return Err(Error::invalid(
+                        "invalid store spec 'json:': it needs a directory, e.g. json:./jvdb",
+                    ));
+                }
+                if b.name == "memory" && !rest.is_empty() {
+                    return Err(Error::invalid(format!(
+                        "invalid store spec '{}': memory: takes no location",
+                        redact(spec)
+                    )));
+                }
+                return Ok(StoreSpec {
+                    backend: b.name,
+                    location: rest.to_string(),
+                });
+            }
+            if PLANNED.contains(&p.as_str()) {
+                return Err(unknown_backend(&p, spec));
+            }
+            // Anything else with a colon is a path (`./a:b`, `weird:dir`): jvspatial allows it.
+        }
+        Ok(StoreSpec {
+            backend: "json",
+            location: spec.to_string(),
+        })
+    }
+
+    pub async fn open(&self, opts: &OpenOptions) -> Result<Arc<dyn Store>> {
+        let b = BACKENDS
+            .iter()
+            .find(|b| b.name == self.backend)
+            .ok_or_else(|| unknown_backend(self.backend, &self.location))?;
+        (b.open)(self, opts).await
+    }
+}
+
+fn is_scheme(s: &str) -> bool {
+    s.len() >= 2
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+}
+
+fn unknown_backend(name: &str, spec: &str) -> Error {
+    let planned = if PLANNED.contains(&name) {
+        " (planned, not built yet)"
+    } else {
+        ""
+    };
+    Error::invalid(format!(
+        "unsupported store type '{name}'{planned} in '{}'; known: {}",
+        redact(spec),
+        known_backends()
+    ))
+}
+
+/// Replace the password of `scheme://user:password@host` (and `password=` query options) with
+/// `***`. Used for every message that shows a spec or URI.
+pub fn redact(s: &str) -> String {
+    let mut out = s.to_string();
+    if let Some(start) = out.find("://") {
+        let auth_start = start + 3;
+        let rest = &out[auth_start..];
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..end];
+        if let Some(at) = authority.rfind('@') {
+            let userinfo = &authority[..at];
+            if let Some(colon) = userinfo.find(':') {
+                let from = auth_start + colon + 1;
+                let to = auth_start + at;
+                out.replace_range(from..to, "***");
+            }
+        }
+    }
+    // `password=…` / `pass=…` in query strings.
+    for key in ["password=", "pass=", "pwd="] {
+        let mut search = 0;
+        while let Some(i) = out[search..].to_ascii_lowercase().find(key) {
+            let from = search + i + key.len();
+            let to = out[from..]
+                .find(['&', ';', ' '])
+                .map(|j| from + j)
+                .unwrap_or(out.len());
+            out.replace_range(from..to, "***");
+            search = from + 3;
+        }
+    }
+    out
+}
+
+/// Why a store was chosen (for `jvdb info` and `-v`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub spec: StoreSpec,
+    pub reason: String,
+}
+
+/// Resolve the working store, first hit wins: `--db`; `JVSPATIAL_DB`; jvspatial's own
+/// variables (`JVSPATIAL_DB_TYPE` + `JVSPATIAL_DB_PATH`, the seed-era `JVSPATIAL_JSONDB_PATH`,
+/// `JVSPATIAL_MONGODB_URI`); the default `./jvdb`. `env` reads a variable; like jvspatial's
+/// `env()`, values are stripped and a blank value counts as unset.
+pub fn resolve(db_flag: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> Result<Resolved> {
+    let var = |k: &str| {
+        env(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(db) = db_flag {
+        return Ok(Resolved {
+            spec: StoreSpec::parse(db)?,
+            reason: "from --db".into(),
+        });
+    }
+    if let Some(db) = var("JVSPATIAL_DB") {
+        let spec = StoreSpec::parse(&db).map_err(|e| e.context("JVSPATIAL_DB"))?;
+        return Ok(Resolved {
+            spec,
+            reason: "from JVSPATIAL_DB".into(),
+        });
+    }
+    let db_type = var("JVSPATIAL_DB_TYPE");
+    match db_type.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("json") => {
+            let why_type = if db_type.is_some() {
+                "JVSPATIAL_DB_TYPE=json"
+            } else {
+                "default type json"
+            };
+            if let Some(p) = var("JVSPATIAL_DB_PATH") {
+                return Ok(Resolved {
+                    spec: StoreSpec {
+                        backend: "json",
+                        location: p,
+                    },
+                    reason: format!("{why_type}, path from JVSPATIAL_DB_PATH"),
+                });
+            }
+            if let Some(p) = var("JVSPATIAL_JSONDB_PATH") {
+                return Ok(Resolved {
+                    spec: StoreSpec {
+                        backend: "json",
+                        location: p,
+                    },
+                    reason: format!("{why_type}, path from JVSPATIAL_JSONDB_PATH (seed-era)"),
+                });
+            }
+            Ok(Resolved {
+                spec: StoreSpec {
+                    backend: "json",
+                    location: "./jvdb".into(),
+                },
+                reason: if db_type.is_some() {
+                    "JVSPATIAL_DB_TYPE=json, default path ./jvdb".into()
+                } else {
+                    "default (no --db, JVSPATIAL_DB or JVSPATIAL_DB_TYPE): JSON store at ./jvdb"
+                        .into()
+                },
+            })
+        }
+        Some(t) => Err(Error::invalid(format!(
+            "JVSPATIAL_DB_TYPE={t}: {} store is not supported by this build; known: {}",
+            t,
+            known_backends()
+        ))),
+    }
+}
+
+/// jvspatial's `_validate_path_component`: reject non-empty-string, `.`, `..`, `/`, `\`, NUL,
+/// and absolute paths. `what` is "collection" or "record id".
+pub fn validate_component(value: &str, what: &str) -> Result<()> {
+    let bad = value.is_empty()
+        || value == "."
+        || value == ".."
+        || value.contains('/')
+        || value.contains('\\')
+        || value.contains('\0');
+    if bad {
+        return Err(Error::invalid(format!(
+            "invalid {what} {:?}: jvspatial rejects empty names, '.', '..', and names with '/', '\\' or NUL",
+            value
+        )));
+    }
+    Ok(())
+}
+
+/// The id of a record to save: it must be an object with a string `id`.
+pub fn record_id(record: &Value) -> Result<&str> {
+    match record {
+        Value::Object(m) => match m.get("id") {
+            Some(Value::Str(s)) => Ok(s),
+            Some(other) => Err(Error::invalid(format!(
+                "record 'id' must be a string, got {}",
+                other.type_name()
+            ))),
+            None => Err(Error::invalid("record has no 'id' field")),
+        },
+        other => Err(Error::invalid(format!(
+            "a record must be a JSON object, got {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// Deep merge used by `SaveMode::Merge`: objects merge key by key (existing keys keep their
+/// position, new keys are appended), every other value replaces.
+pub fn deep_merge(base: &mut Value, patch: Value) {
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => {
+            for (k, v) in p {
+                match b.get_mut(&k) {
+                    Some(existing) => deep_merge(existing, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, p) => *b = p,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_specs() {
+        assert_eq!(StoreSpec::parse("./data").unwrap().backend, "json");
+        assert_eq!(StoreSpec::parse("json:./d").unwrap().location, "./d");
+        assert_eq!(StoreSpec::parse("memory:").unwrap().backend, "memory");
+        assert!(StoreSpec::parse("").is_err());
+        assert!(StoreSpec::parse("json:").is_err());
+        assert!(StoreSpec::parse("sqlite:x.db").is_err());
+        assert!(StoreSpec::parse("ftp://h/x").is_err());
+        assert_eq!(StoreSpec::parse("weird:dir").unwrap().location, "weird:dir");
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact("mongodb://u:s3cret@h:1/db?x=1"),
+            "mongodb://u:***@h:1/db?x=1"
+        );
+        assert_eq!(
+            redact("mongodb://h/db?password=abc&x=1"),
+            "mongodb://h/db?password=***&x=1"
+        );
+        assert_eq!(redact("mongodb://u@h/db"), "mongodb://u@h/db");
+    }
+
+    #[test]
+    fn resolution_order() {
+        let env = |k: &str| match k {
+            "JVSPATIAL_DB_PATH" => Some(" /p ".to_string()),
+            "JVSPATIAL_JSONDB_PATH" => Some("/old".to_string()),
+            _ => None,
+        };
+        let r = resolve(None, &env).unwrap();
+        assert_eq!(r.spec.location, "/p");
+        let r = resolve(Some("memory:"), &env).unwrap();
+        assert_eq!(r.spec.backend, "memory");
+        let none = |_: &str| None;
+        assert_eq!(resolve(None, &none).unwrap().spec.location, "./jvdb");
+    }
+}

@@ -60,7 +60,9 @@ fn token_hex6() -> String {
             .unwrap_or(0);
         let mut x = t
             ^ (u64::from(std::process::id()) << 32)
-            ^ COUNTER.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            ^ COUNTER
+                .fetch_add(1, Ordering::Relaxed)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         x ^= x >> 33;
         x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
         x ^= x >> 33;
@@ -277,10 +279,17 @@ mod tests {
         let parts: Vec<&str> = name.rsplitn(4, '.').collect();
         assert_eq!(parts[0], "jvtmp");
         assert_eq!(parts[1].len(), 12);
-        assert!(parts[1].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            parts[1]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert_eq!(parts[2], std::process::id().to_string());
         assert_eq!(parts[3], "a.b.json");
-        assert_eq!(tmp_name_pid(name.as_bytes()), Some(i64::from(std::process::id())));
+        assert_eq!(
+            tmp_name_pid(name.as_bytes()),
+            Some(i64::from(std::process::id()))
+        );
         assert_eq!(tmp_name_pid(b"foo.jvtmp"), None);
         assert_eq!(tmp_name_pid(b"a.json.x1.abc.jvtmp"), None);
     }

@@ -48,9 +48,10 @@ pub static BACKEND: Backend = Backend {
         let location = spec.location.clone();
         let opts = o.clone();
         async move {
-            let s = tokio::task::spawn_blocking(move || JsonStore::open(Path::new(&location), &opts))
-                .await
-                .map_err(join_err)??;
+            let s =
+                tokio::task::spawn_blocking(move || JsonStore::open(Path::new(&location), &opts))
+                    .await
+                    .map_err(join_err)??;
             Ok(Arc::new(s) as Arc<dyn Store>)
         }
         .boxed()
@@ -108,7 +109,8 @@ fn resolve_depth(p: &Path, depth: usize) -> io::Result<PathBuf> {
     }
     match fs::canonicalize(p) {
         Ok(c) => return Ok(c),
-        Err(e) if e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ENOTDIR) => {}
+        Err(e)
+            if e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ENOTDIR) => {}
         Err(e) => return Err(e),
     }
     let parent = match p.parent() {
@@ -190,10 +192,9 @@ fn read_record(path: &Path) -> Read {
         Ok(bytes) if bytes.is_empty() => Read::Unreadable("empty file".into()),
         Ok(bytes) => match crate::json::parse_bytes(&bytes) {
             Ok(v @ Value::Object(_)) => Read::Found(v),
-            Ok(other) => Read::Unreadable(format!(
-                "top level is {}, not an object",
-                a_type(&other)
-            )),
+            Ok(other) => {
+                Read::Unreadable(format!("top level is {}, not an object", a_type(&other)))
+            }
             Err(e) => Read::Unreadable(format!("invalid JSON: {e}")),
         },
     }
@@ -208,7 +209,10 @@ fn write_err(collection: &str, id: &str, path: &Path, e: &io::Error) -> Error {
         ));
     }
     Error::io(
-        format!("collection {collection}: record {id:?}: writing {}", path.display()),
+        format!(
+            "collection {collection}: record {id:?}: writing {}",
+            path.display()
+        ),
         e,
     )
 }
@@ -255,7 +259,8 @@ impl Inner {
         id: &str,
         real_base: &Path,
     ) -> Result<PathBuf> {
-        validate_component(id, "record id").map_err(|e| e.context(format!("collection {collection}")))?;
+        validate_component(id, "record id")
+            .map_err(|e| e.context(format!("collection {collection}")))?;
         let path = dir.join(format!("{id}.json"));
         match fs::symlink_metadata(&path) {
             Ok(m) if m.file_type().is_symlink() => {
@@ -271,8 +276,15 @@ impl Inner {
                 }
             }
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ENOTDIR) => {}
-            Err(e) => return Err(Error::io(format!("collection {collection}: record {id:?}"), &e)),
+            Err(e)
+                if e.kind() == io::ErrorKind::NotFound
+                    || e.raw_os_error() == Some(libc::ENOTDIR) => {}
+            Err(e) => {
+                return Err(Error::io(
+                    format!("collection {collection}: record {id:?}"),
+                    &e,
+                ));
+            }
         }
         Ok(path)
     }
@@ -299,7 +311,10 @@ impl Inner {
         let mut out = Vec::new();
         for entry in rd {
             let entry = entry.map_err(|e| {
-                Error::io(format!("collection {collection}: listing {}", dir.display()), &e)
+                Error::io(
+                    format!("collection {collection}: listing {}", dir.display()),
+                    &e,
+                )
             })?;
             let name = entry.file_name();
             if !is_json_name(&name) {
@@ -318,7 +333,12 @@ impl Inner {
     fn read_entry(&self, dir: &Path, real_base: &Path, e: &Entry) -> Option<Item> {
         let stem = stem_of(&e.name);
         let id = stem.to_string_lossy().into_owned();
-        let unreadable = |reason: String| Some(Item::Unreadable { id: id.clone(), reason });
+        let unreadable = |reason: String| {
+            Some(Item::Unreadable {
+                id: id.clone(),
+                reason,
+            })
+        };
         if std::str::from_utf8(stem.as_bytes()).is_err() {
             return unreadable("file name is not valid UTF-8".into());
         }
@@ -336,13 +356,17 @@ impl Inner {
                 }
                 Ok(real) => match fs::metadata(&real) {
                     Ok(m) if m.is_file() => {}
-                    Ok(_) => return unreadable("symbolic link to something that is not a file".into()),
+                    Ok(_) => {
+                        return unreadable("symbolic link to something that is not a file".into());
+                    }
                     Err(e) if e.kind() == io::ErrorKind::NotFound => {
                         return unreadable("dangling symbolic link".into());
                     }
                     Err(e) => return unreadable(format!("cannot read file: {}", io_reason(&e))),
                 },
-                Err(e) => return unreadable(format!("cannot resolve symbolic link: {}", io_reason(&e))),
+                Err(e) => {
+                    return unreadable(format!("cannot resolve symbolic link: {}", io_reason(&e)));
+                }
             },
             Some(ft) if !ft.is_file() => return unreadable("not a regular file".into()),
             _ => {}
@@ -356,7 +380,8 @@ impl Inner {
 
     fn get_sync(&self, collection: &str, id: &str) -> Result<GetResult> {
         validate_component(collection, "collection")?;
-        validate_component(id, "record id").map_err(|e| e.context(format!("collection {collection}")))?;
+        validate_component(id, "record id")
+            .map_err(|e| e.context(format!("collection {collection}")))?;
         let real_base = self.real_base()?;
         let dir = self.coll_dir(collection, &real_base)?;
         let path = self.record_path(collection, &dir, id, &real_base)?;
@@ -389,7 +414,11 @@ impl Inner {
                 let existed = fs::symlink_metadata(&path).is_ok();
                 let bytes = crate::json::to_python_indent2(&record);
                 atomic::atomic_write(&path, &bytes, Publish::Overwrite).map_err(|e| werr(&e))?;
-                Ok(if existed { Saved::Replaced } else { Saved::Created })
+                Ok(if existed {
+                    Saved::Replaced
+                } else {
+                    Saved::Created
+                })
             }
             SaveMode::Insert | SaveMode::SkipExisting => {
                 let bytes = crate::json::to_python_indent2(&record);
@@ -513,7 +542,14 @@ fn run_writer(inner: &Inner, job: &WriteJob) {
         let next = lock(&job.queue).next();
         let Some((id, records)) = next else { return };
         for (index, record) in records {
-            let r = inner.write_one(&job.collection, &job.dir, &job.real_base, &id, record, job.mode);
+            let r = inner.write_one(
+                &job.collection,
+                &job.dir,
+                &job.real_base,
+                &id,
+                record,
+                job.mode,
+            );
             lock(&job.results)[index] = Some(r);
         }
     }
@@ -631,13 +667,16 @@ impl Store for JsonStore {
             let real_base = inner.real_base()?;
             let mut out = Vec::new();
             for entry in rd {
-                let entry = entry.map_err(|e| Error::io(format!("json store {}", base.display()), &e))?;
+                let entry =
+                    entry.map_err(|e| Error::io(format!("json store {}", base.display()), &e))?;
                 let Ok(name) = entry.file_name().into_string() else {
                     continue; // not nameable as a jvspatial collection (str)
                 };
                 let is_dir = match entry.file_type() {
                     Ok(ft) if ft.is_dir() => true,
-                    Ok(ft) if ft.is_symlink() => fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()),
+                    Ok(ft) if ft.is_symlink() => {
+                        fs::metadata(entry.path()).is_ok_and(|m| m.is_dir())
+                    }
                     _ => false,
                 };
                 if is_dir && inner.coll_dir(&name, &real_base).is_ok() {
@@ -672,7 +711,9 @@ impl Store for JsonStore {
             }) {
                 Ok(id) => id,
                 Err(e) => {
-                    results[index] = Some(Err(e.context(format!("collection {collection}: record {index}"))));
+                    results[index] = Some(Err(
+                        e.context(format!("collection {collection}: record {index}"))
+                    ));
                     continue;
                 }
             };
@@ -684,8 +725,9 @@ impl Store for JsonStore {
                 .blocking(move |inner| {
                     let real_base = inner.real_base()?;
                     let dir = inner.coll_dir(&c, &real_base)?;
-                    fs::create_dir_all(&dir)
-                        .map_err(|e| Error::io(format!("collection {c}: creating {}", dir.display()), &e))?;
+                    fs::create_dir_all(&dir).map_err(|e| {
+                        Error::io(format!("collection {c}: creating {}", dir.display()), &e)
+                    })?;
                     // Re-check now that the directories exist (and re-resolve the base).
                     let real_base = inner.real_base()?;
                     inner.coll_dir(&c, &real_base)?;
@@ -729,7 +771,8 @@ impl Store for JsonStore {
             let out = ids
                 .iter()
                 .map(|id| {
-                    validate_component(id, "record id").map_err(|e| e.context(format!("collection {c}")))?;
+                    validate_component(id, "record id")
+                        .map_err(|e| e.context(format!("collection {c}")))?;
                     if !dir_exists {
                         return Ok(false);
                     }
@@ -781,14 +824,18 @@ impl Store for JsonStore {
     async fn count(&self, collection: &str, filter: Option<Arc<Filter>>) -> Result<Count> {
         match filter {
             Some(f) if !f.is_empty() => {
-                let items = self.find(collection, super::FindSpec {
-                    filter: f,
-                    sort: Vec::new(),
-                    skip: 0,
-                    limit: None,
-                    projection: None,
-                })
-                .await?;
+                let items = self
+                    .find(
+                        collection,
+                        super::FindSpec {
+                            filter: f,
+                            sort: Vec::new(),
+                            skip: 0,
+                            limit: None,
+                            projection: None,
+                        },
+                    )
+                    .await?;
                 crate::find::count_stream(items).await
             }
             // jvspatial: an empty query counts the `*.json` directory entries, malformed
@@ -825,7 +872,10 @@ mod tests {
         assert_eq!(stem_of(OsStr::new(".json")), OsStr::new(".json"));
         assert_eq!(stem_of(OsStr::new(".h.json")), OsStr::new(".h"));
         assert_eq!(cmp_names(OsStr::new("B"), OsStr::new("a")), Ordering::Less);
-        assert_eq!(cmp_names(OsStr::new("é"), OsStr::new("z")), Ordering::Greater);
+        assert_eq!(
+            cmp_names(OsStr::new("é"), OsStr::new("z")),
+            Ordering::Greater
+        );
         // U+FFFF sorts after an undecodable byte (U+DCxx under surrogateescape)
         let bad = OsStr::from_bytes(b"\xff");
         assert_eq!(cmp_names(bad, OsStr::new("\u{ffff}")), Ordering::Less);
@@ -836,7 +886,10 @@ mod tests {
     fn resolves_missing_tails() {
         let d = tempfile::tempdir().unwrap();
         let real = fs::canonicalize(d.path()).unwrap();
-        assert_eq!(resolve_lenient(&d.path().join("x/y")).unwrap(), real.join("x/y"));
+        assert_eq!(
+            resolve_lenient(&d.path().join("x/y")).unwrap(),
+            real.join("x/y")
+        );
         assert_eq!(resolve_lenient(&d.path().join("x/..")).unwrap(), real);
     }
 }

@@ -903,7 +903,7 @@ mod json_only {
         fs::create_dir(c.join("dir.json")).unwrap();
         // a file directly in the base is not a collection
         write(d.path().join("stray.json"), b"{}");
-        assert_eq!(scan_ids(&s, "c").await, vec!["!dir", ".hidden", "a"]);
+        assert_eq!(scan_ids(&s, "c").await, vec![".hidden", "a", "!dir"]);
         // jvspatial's count() counts every `*.json` entry (the directory too)
         assert_eq!(s.count("c", None).await.unwrap().count, 3);
         assert_eq!(s.collections().await.unwrap(), vec!["c"]);

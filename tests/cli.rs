@@ -601,7 +601,12 @@ fn unreadable_records_are_reported_not_skipped() {
         .arg("--db")
         .arg(&db)
         .args(["count", "node", "--query", "{}"]));
-    assert_eq!(out(&o), "4\n");
+    assert_eq!(out(&o), "5\n", "an empty query counts entries too, as jvspatial does");
+    let o = run(jv(t.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["find", "node", "--count"]));
+    assert_eq!(out(&o), "4\n", "find --count counts readable records");
     assert_eq!(code(&o), 1);
 }
 

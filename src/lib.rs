@@ -6,9 +6,11 @@
 
 pub mod error;
 pub mod find;
+pub mod graph;
 pub mod json;
 pub mod query;
 pub mod store;
+pub mod transfer;
 pub mod value;
 
 pub use error::{Error, ErrorKind, Result};

@@ -12,3 +12,11 @@ pub static BACKEND: Backend = Backend {
         async { Err::<Arc<dyn super::Store>, _>(Error::invalid("json store not built")) }.boxed()
     },
 };
+
+/// Remove stale `*.jvtmp` files (STUB until the JSON store lands).
+pub fn sweep_tmp_files(
+    _base: &std::path::Path,
+    _dry_run: bool,
+) -> crate::error::Result<Vec<std::path::PathBuf>> {
+    Ok(Vec::new())
+}

@@ -174,6 +174,9 @@ pub struct OpenOptions {
     pub create: bool,
 }
 
+/// How a backend opens a store.
+pub type OpenFn = fn(&StoreSpec, &OpenOptions) -> BoxFuture<'static, Result<Arc<dyn Store>>>;
+
 /// A registered backend.
 pub struct Backend {
     /// Registry name, also the spec prefix (`json:`, `memory:`).
@@ -181,7 +184,7 @@ pub struct Backend {
     /// URI schemes (`mongodb`, `mongodb+srv`) that select this backend.
     pub schemes: &'static [&'static str],
     pub summary: &'static str,
-    pub open: fn(&StoreSpec, &OpenOptions) -> BoxFuture<'static, Result<Arc<dyn Store>>>,
+    pub open: OpenFn,
 }
 
 /// Every backend, once.

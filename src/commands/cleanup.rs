@@ -1,0 +1,221 @@
+//! `jvdb cleanup`: remove dangling edges by validate_graph's rule, with guards for cron.
+use super::{Ctx, check_collection};
+use crate::cli::{CleanupArgs, ReportFormat};
+use jvdb::error::{Error, exit};
+use jvdb::graph::{self, GraphReport};
+use jvdb::json;
+use jvdb::store::{GetResult, SaveMode};
+use jvdb::value::{Map, Value};
+use std::io::Write;
+
+pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
+    check_collection(&args.node_collection)?;
+    check_collection(&args.edge_collection)?;
+    let store = ctx.open(false).await?;
+    let rep = graph::analyze(store.as_ref(), &args.node_collection, &args.edge_collection).await?;
+    for (c, id, reason) in &rep.unreadable {
+        eprintln!("jvdb: unreadable record {c}/{id}: {reason}");
+    }
+    if rep.nodes == 0 && rep.edges > 0 && !args.force {
+        return Err(Error::refused(format!(
+            "refusing to clean up {}: node collection {:?} is empty or missing, so all {} edge(s) would count as dangling; use --force if that is really meant",
+            store.describe(),
+            args.node_collection,
+            rep.edges
+        ))
+        .into());
+    }
+    let n = rep.dangling.len() as u64;
+    if let Some(max) = args.max_delete
+        && n > max
+        && !args.dry_run
+    {
+        return Err(Error::refused(format!(
+            "refusing to delete {n} dangling edge(s) from {}: more than --max-delete {max}; nothing deleted",
+            store.describe()
+        ))
+        .into());
+    }
+    if !args.dry_run && n > 0 && ctx.stdin_tty && !args.yes {
+        let q = format!(
+            "Delete {n} dangling edge(s) from {}/{}?",
+            store.describe(),
+            args.edge_collection
+        );
+        if !ctx.confirm(&q) {
+            return Err(Error::refused("not confirmed; nothing deleted").into());
+        }
+    }
+    let mut deleted: Vec<String> = Vec::new();
+    let mut failures: Vec<(String, String)> = Vec::new();
+    if !args.dry_run && n > 0 {
+        let results = store
+            .delete_many(&args.edge_collection, rep.dangling.clone())
+            .await?;
+        for (id, r) in rep.dangling.iter().zip(results) {
+            match r {
+                Ok(true) => deleted.push(id.clone()),
+                Ok(false) => failures.push((
+                    id.clone(),
+                    "no record stored under this id (the file name differs from the id inside)"
+                        .into(),
+                )),
+                Err(e) => failures.push((id.clone(), e.to_string())),
+            }
+        }
+    }
+    // Legacy node `edges` arrays.
+    let mut stripped: Vec<String> = Vec::new();
+    if args.strip_node_edges && !rep.legacy_edge_arrays.is_empty() {
+        if args.dry_run {
+            stripped = rep.legacy_edge_arrays.clone();
+        } else {
+            for id in &rep.legacy_edge_arrays {
+                match strip_edges(store.as_ref(), &args.node_collection, id).await {
+                    Ok(true) => stripped.push(id.clone()),
+                    Ok(false) => {}
+                    Err(e) => failures.push((id.clone(), e.to_string())),
+                }
+            }
+        }
+    }
+    // Stale temp files.
+    let mut tmp_removed: Vec<String> = Vec::new();
+    if args.tmp_files {
+        match store.json_dir() {
+            Some(dir) => {
+                for p in jvdb::store::json::sweep_tmp_files(dir, args.dry_run)? {
+                    tmp_removed.push(p.display().to_string());
+                }
+            }
+            None => ctx.note("jvdb: --tmp-files applies to JSON stores only; skipped"),
+        }
+    }
+    for (id, why) in &failures {
+        eprintln!("jvdb: cannot clean {id}: {why}");
+    }
+    let mut out = crate::output::stdout();
+    match args.format {
+        ReportFormat::Json => {
+            let report = json_report(&rep, &args, &deleted, &stripped, &tmp_removed, &failures);
+            writeln!(out, "{}", json::to_pretty(&report))?;
+        }
+        ReportFormat::Text => {
+            for id in &rep.dangling {
+                writeln!(out, "{id}")?;
+            }
+        }
+    }
+    out.flush()?;
+    let verb = if args.dry_run {
+        "would delete"
+    } else {
+        "deleted"
+    };
+    ctx.note(format!(
+        "jvdb: {} nodes, {} edges scanned; {} dangling edge(s), {verb} {}; {} orphan node(s) reported (not deleted){}{}",
+        rep.nodes,
+        rep.edges,
+        n,
+        if args.dry_run { n } else { deleted.len() as u64 },
+        rep.orphans.len(),
+        if args.strip_node_edges {
+            format!("; legacy edges arrays stripped: {}", stripped.len())
+        } else {
+            String::new()
+        },
+        if args.tmp_files {
+            format!("; temp files removed: {}", tmp_removed.len())
+        } else {
+            String::new()
+        },
+    ));
+    if !rep.orphans.is_empty() && ctx.global.verbose {
+        for o in &rep.orphans {
+            eprintln!("jvdb: orphan node {o}");
+        }
+    }
+    Ok(if !failures.is_empty() || !rep.unreadable.is_empty() {
+        exit::PARTIAL
+    } else {
+        exit::OK
+    })
+}
+
+/// Remove the legacy `edges` key from one node record (re-read, so nothing else changes).
+async fn strip_edges(store: &dyn jvdb::store::Store, coll: &str, id: &str) -> anyhow::Result<bool> {
+    let GetResult::Found(mut rec) = store.get(coll, id).await? else {
+        return Ok(false);
+    };
+    let Some(m) = rec.as_object_mut() else {
+        return Ok(false);
+    };
+    if m.shift_remove("edges").is_none() {
+        return Ok(false);
+    }
+    let mut r = store.save_many(coll, vec![rec], SaveMode::Replace).await?;
+    match r.pop() {
+        Some(Ok(_)) => Ok(true),
+        Some(Err(e)) => Err(e.into()),
+        None => Ok(false),
+    }
+}
+
+fn strs(v: &[String]) -> Value {
+    Value::Array(v.iter().map(|s| Value::Str(s.clone())).collect())
+}
+
+fn json_report(
+    rep: &GraphReport,
+    args: &CleanupArgs,
+    deleted: &[String],
+    stripped: &[String],
+    tmp: &[String],
+    failures: &[(String, String)],
+) -> Value {
+    let mut m = Map::new();
+    m.insert("dry_run".into(), Value::Bool(args.dry_run));
+    m.insert("nodes_scanned".into(), Value::Int(rep.nodes as i64));
+    m.insert("edges_scanned".into(), Value::Int(rep.edges as i64));
+    m.insert("dangling_edges".into(), strs(&rep.dangling));
+    m.insert("deleted".into(), Value::Int(deleted.len() as i64));
+    m.insert("deleted_ids".into(), strs(deleted));
+    m.insert("orphan_nodes".into(), strs(&rep.orphans));
+    m.insert("roots".into(), strs(&rep.roots));
+    m.insert(
+        "legacy_edge_arrays".into(),
+        Value::Int(rep.legacy_edge_arrays.len() as i64),
+    );
+    m.insert("stripped_node_edges".into(), strs(stripped));
+    m.insert("tmp_files_removed".into(), strs(tmp));
+    m.insert(
+        "unreadable".into(),
+        Value::Array(
+            rep.unreadable
+                .iter()
+                .map(|(c, id, r)| {
+                    let mut e = Map::new();
+                    e.insert("collection".into(), Value::Str(c.clone()));
+                    e.insert("id".into(), Value::Str(id.clone()));
+                    e.insert("reason".into(), Value::Str(r.clone()));
+                    Value::Object(e)
+                })
+                .collect(),
+        ),
+    );
+    m.insert(
+        "failures".into(),
+        Value::Array(
+            failures
+                .iter()
+                .map(|(id, r)| {
+                    let mut e = Map::new();
+                    e.insert("id".into(), Value::Str(id.clone()));
+                    e.insert("reason".into(), Value::Str(r.clone()));
+                    Value::Object(e)
+                })
+                .collect(),
+        ),
+    );
+    Value::Object(m)
+}

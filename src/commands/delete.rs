@@ -1,0 +1,150 @@
+//! `jvdb delete COLL [ID…] [--query Q]`: delete records, with `--dry-run`, confirmation on a
+//! TTY, `--max-delete`, and `--cascade` for the edges of deleted nodes.
+use super::count::report_unreadable;
+use super::{Ctx, build_filter, check_collection};
+use crate::cli::DeleteArgs;
+use futures::StreamExt;
+use jvdb::error::{Error, exit};
+use jvdb::graph;
+use jvdb::store::{FindSpec, Item, validate_component};
+use std::collections::BTreeSet;
+use std::io::Write;
+
+pub async fn run(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<i32> {
+    check_collection(&args.collection)?;
+    if args.ids.is_empty() && args.query.query.is_none() {
+        return Err(Error::invalid("delete needs record ids or --query").into());
+    }
+    if !args.ids.is_empty() && args.query.query.is_some() {
+        return Err(Error::invalid("give record ids or --query, not both").into());
+    }
+    for id in &args.ids {
+        validate_component(id, "record id")?;
+    }
+    let store = ctx.open(false).await?;
+    let mut bad = Vec::new();
+    // The ids to delete (ids given, or every match of the query).
+    let mut targets: Vec<String> = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
+    if let Some(q) = &args.query.query {
+        let filter = build_filter(ctx, Some(q), None)?;
+        let mut s = store.find(&args.collection, FindSpec::all(filter)).await?;
+        while let Some(item) = s.next().await {
+            match item? {
+                Item::Record(r) => match r.get("id") {
+                    Some(jvdb::Value::Str(id)) => targets.push(id.clone()),
+                    _ => bad.push((
+                        "?".to_string(),
+                        "matching record has no string id; not deleted".to_string(),
+                    )),
+                },
+                Item::Unreadable { id, reason } => bad.push((id, reason)),
+            }
+        }
+    } else {
+        let mut seen = BTreeSet::new();
+        for id in &args.ids {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            match store.get(&args.collection, id).await? {
+                jvdb::store::GetResult::Missing => missing.push(id.clone()),
+                _ => targets.push(id.clone()),
+            }
+        }
+    }
+    // Edges of deleted nodes (--cascade).
+    let mut edges: Vec<String> = Vec::new();
+    if args.cascade && !targets.is_empty() {
+        let ids: std::collections::HashSet<&str> = targets.iter().map(String::as_str).collect();
+        edges = graph::incident_edges(store.as_ref(), "edge", &ids, &mut bad).await?;
+    }
+    let total = (targets.len() + edges.len()) as u64;
+    if let Some(max) = args.max_delete
+        && total > max
+    {
+        return Err(Error::refused(format!(
+            "refusing to delete {total} record(s) from {}: more than --max-delete {max}; nothing deleted",
+            store.describe()
+        ))
+        .into());
+    }
+    let mut out = crate::output::stdout();
+    if args.dry_run {
+        for id in &targets {
+            writeln!(out, "{id}")?;
+        }
+        for id in &edges {
+            writeln!(out, "{id}")?;
+        }
+        out.flush()?;
+        ctx.note(format!(
+            "jvdb: dry run: would delete {} record(s) from {}{}",
+            targets.len(),
+            args.collection,
+            if args.cascade {
+                format!(" and {} edge(s)", edges.len())
+            } else {
+                String::new()
+            }
+        ));
+    } else if total > 0 {
+        let bulk = args.query.query.is_some() || total > 1;
+        if bulk && ctx.stdin_tty && !args.yes {
+            let q = format!(
+                "Delete {} record(s) from {} in {}{}?",
+                targets.len(),
+                args.collection,
+                store.describe(),
+                if edges.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and {} edge(s)", edges.len())
+                }
+            );
+            if !ctx.confirm(&q) {
+                return Err(Error::refused("not confirmed; nothing deleted").into());
+            }
+        }
+        let mut deleted = 0u64;
+        let mut failed = 0u64;
+        for (coll, ids) in [(args.collection.as_str(), targets), ("edge", edges)] {
+            if ids.is_empty() {
+                continue;
+            }
+            let results = store.delete_many(coll, ids.clone()).await?;
+            for (id, r) in ids.iter().zip(results) {
+                match r {
+                    Ok(true) => {
+                        deleted += 1;
+                        writeln!(out, "{id}")?;
+                    }
+                    Ok(false) => missing.push(id.clone()),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("jvdb: cannot delete {coll}/{id}: {e}");
+                    }
+                }
+            }
+        }
+        out.flush()?;
+        ctx.note(format!(
+            "jvdb: deleted {deleted} record(s), failed {failed}"
+        ));
+        if failed > 0 {
+            return Ok(exit::PARTIAL);
+        }
+    }
+    for id in &missing {
+        eprintln!("jvdb: not found: {}/{id}", args.collection);
+    }
+    let code = report_unreadable(&args.collection, &bad);
+    if code != exit::OK {
+        return Ok(code);
+    }
+    Ok(if missing.is_empty() {
+        exit::OK
+    } else {
+        exit::NOT_FOUND
+    })
+}

@@ -1,0 +1,347 @@
+//! `jvdb save COLL [FILE|-]`: write records (one object, a JSON array, or JSONL) in batches.
+use super::{Ctx, check_collection};
+use crate::cli::{ModeArg, SaveArgs};
+use anyhow::Context;
+use jvdb::error::{Error, ErrorKind, exit};
+use jvdb::json;
+use jvdb::store::{SaveMode, Saved, record_id, validate_component};
+use jvdb::value::Value;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+
+pub fn mode(m: ModeArg) -> SaveMode {
+    match m {
+        ModeArg::Replace => SaveMode::Replace,
+        ModeArg::Insert => SaveMode::Insert,
+        ModeArg::Merge => SaveMode::Merge,
+        ModeArg::SkipExisting => SaveMode::SkipExisting,
+    }
+}
+
+/// Where a record came from, for messages: `line 7` or `item 3`.
+#[derive(Clone, Debug)]
+struct Origin(String);
+
+#[derive(Default)]
+struct Tally {
+    created: u64,
+    replaced: u64,
+    merged: u64,
+    skipped: u64,
+    conflicts: u64,
+    failed: u64,
+}
+
+pub async fn run(ctx: &Ctx, args: SaveArgs) -> anyhow::Result<i32> {
+    check_collection(&args.collection)?;
+    let reader: Box<dyn BufRead> = match (&args.data, &args.input) {
+        (Some(d), _) => Box::new(std::io::Cursor::new(d.clone().into_bytes())),
+        (None, Some(p)) if p.as_os_str() == "-" => Box::new(BufReader::new(std::io::stdin())),
+        (None, Some(p)) => Box::new(BufReader::new(File::open(p).map_err(|e| {
+            Error::invalid(format!(
+                "cannot read input {}: {}",
+                p.display(),
+                jvdb::error::io_reason(&e)
+            ))
+        })?)),
+        (None, None) => {
+            if ctx.stdin_tty {
+                return Err(Error::invalid(
+                    "no input: give --data JSON, a FILE, or - to read stdin",
+                )
+                .into());
+            }
+            Box::new(BufReader::new(std::io::stdin()))
+        }
+    };
+    let mut errors_out = match &args.errors {
+        Some(p) => Some(std::io::BufWriter::new(File::create(p).map_err(|e| {
+            Error::invalid(format!(
+                "cannot write --errors file {}: {}",
+                p.display(),
+                jvdb::error::io_reason(&e)
+            ))
+        })?)),
+        None => None,
+    };
+    let store = if args.dry_run {
+        None
+    } else {
+        Some(ctx.open(true).await?)
+    };
+    let mode = mode(args.mode);
+    let batch_size = args.batch_size as usize;
+    let mut tally = Tally::default();
+    let pb = ctx.progress(None, "saving");
+    let mut batch: Vec<(Origin, Value, String)> = Vec::with_capacity(batch_size);
+
+    let fail = |tally: &mut Tally,
+                errors_out: &mut Option<std::io::BufWriter<File>>,
+                origin: &Origin,
+                raw: &str,
+                err: &Error|
+     -> anyhow::Result<()> {
+        if err.kind == ErrorKind::Conflict {
+            tally.conflicts += 1;
+        } else {
+            tally.failed += 1;
+        }
+        eprintln!("jvdb: {} ({}): {}", args.collection, origin.0, err);
+        if let Some(w) = errors_out.as_mut() {
+            w.write_all(raw.as_bytes())?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    };
+
+    let mut records = RecordReader::new(reader);
+    loop {
+        let next = records.next_record()?;
+        let done = next.is_none();
+        if let Some((origin, parsed, raw)) = next {
+            match parsed.and_then(|v| prepare(v, &args.collection, args.generate_id)) {
+                Ok((v, id)) => batch.push((origin, v, id)),
+                Err(e) => fail(&mut tally, &mut errors_out, &origin, &raw, &e)?,
+            }
+        }
+        if batch.len() >= batch_size || (done && !batch.is_empty()) {
+            let items = std::mem::take(&mut batch);
+            pb.inc(items.len() as u64);
+            match &store {
+                None => tally.created += items.len() as u64,
+                Some(store) => {
+                    let (meta, values): (Vec<(Origin, String)>, Vec<Value>) =
+                        items.into_iter().map(|(o, v, id)| ((o, id), v)).unzip();
+                    let originals: Vec<String> = if errors_out.is_some() {
+                        values.iter().map(json::to_line).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let results = store.save_many(&args.collection, values, mode).await?;
+                    for (i, (r, (origin, id))) in results.into_iter().zip(meta).enumerate() {
+                        match r {
+                            Ok(Saved::Created) => tally.created += 1,
+                            Ok(Saved::Replaced) => tally.replaced += 1,
+                            Ok(Saved::Merged) => tally.merged += 1,
+                            Ok(Saved::Skipped) => tally.skipped += 1,
+                            Err(e) => {
+                                let raw = originals.get(i).cloned().unwrap_or_default();
+                                let o = Origin(format!("{}, id {id}", origin.0));
+                                fail(&mut tally, &mut errors_out, &o, &raw, &e)?
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    pb.finish_and_clear();
+    if let Some(mut w) = errors_out {
+        w.flush().context("writing --errors file")?;
+    }
+    let written = tally.created + tally.replaced + tally.merged;
+    let verb = if args.dry_run { "would save" } else { "saved" };
+    ctx.note(format!(
+        "jvdb: {verb} {written} record(s) to {} (created {}, replaced {}, merged {}), skipped {}, failed {}",
+        args.collection,
+        tally.created,
+        tally.replaced,
+        tally.merged,
+        tally.skipped,
+        tally.failed + tally.conflicts
+    ));
+    Ok(if tally.failed > 0 {
+        exit::PARTIAL
+    } else if tally.conflicts > 0 {
+        exit::CONFLICT
+    } else {
+        exit::OK
+    })
+}
+
+/// Check one record and give it an id when asked.
+fn prepare(mut v: Value, collection: &str, generate: bool) -> Result<(Value, String), Error> {
+    let Value::Object(m) = &mut v else {
+        return Err(Error::invalid(format!(
+            "a record must be a JSON object, got {}",
+            v.type_name()
+        )));
+    };
+    if !m.contains_key("id") {
+        if !generate {
+            return Err(Error::invalid(
+                "record has no 'id' field (use --generate-id to mint one)",
+            ));
+        }
+        let id = mint_id(collection, m.get("entity"))?;
+        // jvspatial writes `id` first.
+        m.shift_insert(0, "id".into(), Value::Str(id));
+    }
+    let id = record_id(&v)?.to_string();
+    validate_component(&id, "record id")?;
+    Ok((v, id))
+}
+
+/// A new jvspatial id: `{type}.{Entity}.{24 lowercase hex}`.
+fn mint_id(collection: &str, entity: Option<&Value>) -> Result<String, Error> {
+    let type_code = match collection {
+        "node" => "n",
+        "edge" => "e",
+        "object" => "o",
+        "w" | "walker" => "w",
+        other => {
+            return Err(Error::invalid(format!(
+                "--generate-id knows the id form of node, edge, object and w/walker records, not collection {other:?}"
+            )));
+        }
+    };
+    let entity = match entity {
+        Some(Value::Str(s)) if !s.is_empty() => s,
+        _ => {
+            return Err(Error::invalid(
+                "--generate-id needs a string 'entity' field to build the id",
+            ));
+        }
+    };
+    let hex: String = (0..24)
+        .map(|_| char::from_digit(rand::random_range(0..16u32), 16).unwrap_or('0'))
+        .collect();
+    Ok(format!("{type_code}.{entity}.{hex}"))
+}
+
+/// Reads records from input: a JSON array, one JSON value, or JSONL (one value per line).
+struct RecordReader {
+    input: Box<dyn BufRead>,
+    state: ReaderState,
+    line_no: usize,
+}
+
+enum ReaderState {
+    Start,
+    Lines,
+    Items(std::vec::IntoIter<Value>, usize),
+    Done,
+}
+
+type Next = Option<(Origin, Result<Value, Error>, String)>;
+
+impl RecordReader {
+    fn new(input: Box<dyn BufRead>) -> Self {
+        RecordReader {
+            input,
+            state: ReaderState::Start,
+            line_no: 0,
+        }
+    }
+
+    fn read_line(&mut self) -> anyhow::Result<Option<Vec<u8>>> {
+        let mut buf = Vec::new();
+        let n = self
+            .input
+            .read_until(b'\n', &mut buf)
+            .context("reading input")?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.line_no += 1;
+        Ok(Some(buf))
+    }
+
+    fn next_record(&mut self) -> anyhow::Result<Next> {
+        loop {
+            match &mut self.state {
+                ReaderState::Done => return Ok(None),
+                ReaderState::Items(it, idx) => {
+                    return Ok(match it.next() {
+                        Some(v) => {
+                            *idx += 1;
+                            let raw = json::to_line(&v);
+                            Some((Origin(format!("item {}", *idx)), Ok(v), raw))
+                        }
+                        None => {
+                            self.state = ReaderState::Done;
+                            None
+                        }
+                    });
+                }
+                ReaderState::Lines => {
+                    let Some(line) = self.read_line()? else {
+                        self.state = ReaderState::Done;
+                        return Ok(None);
+                    };
+                    if line.iter().all(|b| b.is_ascii_whitespace()) {
+                        continue;
+                    }
+                    let origin = Origin(format!("line {}", self.line_no));
+                    let raw = String::from_utf8_lossy(&line).trim_end().to_string();
+                    let parsed = json::parse_bytes(&line)
+                        .map_err(|e| Error::invalid(format!("invalid JSON: {e}")));
+                    return Ok(Some((origin, parsed, raw)));
+                }
+                ReaderState::Start => {
+                    // Find the first non-blank line to decide the shape of the input.
+                    let mut first = loop {
+                        match self.read_line()? {
+                            None => {
+                                self.state = ReaderState::Done;
+                                return Ok(None);
+                            }
+                            Some(l) if l.iter().all(|b| b.is_ascii_whitespace()) => continue,
+                            Some(l) => break l,
+                        }
+                    };
+                    let first_line_no = self.line_no;
+                    let trimmed: Vec<u8> = first
+                        .iter()
+                        .skip_while(|b| {
+                            b.is_ascii_whitespace() || **b == 0xEF || **b == 0xBB || **b == 0xBF
+                        })
+                        .copied()
+                        .collect();
+                    let text_end: Vec<u8> = trimmed
+                        .iter()
+                        .rev()
+                        .skip_while(|b| b.is_ascii_whitespace())
+                        .copied()
+                        .collect();
+                    let one_line_object =
+                        trimmed.first() == Some(&b'{') && text_end.first() == Some(&b'}');
+                    if trimmed.first() != Some(&b'[')
+                        && (one_line_object || json::parse_bytes(&first).is_ok())
+                    {
+                        // A complete value on the first line: JSONL (or a one-line object).
+                        let origin = Origin(format!("line {first_line_no}"));
+                        let raw = String::from_utf8_lossy(&first).trim_end().to_string();
+                        let parsed = json::parse_bytes(&first)
+                            .map_err(|e| Error::invalid(format!("invalid JSON: {e}")));
+                        self.state = ReaderState::Lines;
+                        return Ok(Some((origin, parsed, raw)));
+                    }
+                    // One JSON document over several lines: an array or one object.
+                    self.input
+                        .read_to_end(&mut first)
+                        .context("reading input")?;
+                    match json::parse_bytes(&first) {
+                        Ok(Value::Array(items)) => {
+                            self.state = ReaderState::Items(items.into_iter(), 0);
+                        }
+                        Ok(v) => {
+                            self.state = ReaderState::Done;
+                            let raw = json::to_line(&v);
+                            return Ok(Some((Origin("input".into()), Ok(v), raw)));
+                        }
+                        Err(e) => {
+                            return Err(Error::invalid(format!(
+                                "invalid JSON input (expected an object, an array or JSONL): {e}"
+                            ))
+                            .into());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! `jvdb copy` and `jvdb migrate`: both drive the core transfer engine; migrate moves every
+//! collection and verifies the result.
+use super::save::mode;
+use super::{Ctx, build_filter};
+use crate::cli::{CopyArgs, MigrateArgs, TransferArgs};
+use indicatif::ProgressBar;
+use jvdb::error::{Error, exit};
+use jvdb::store::{SaveMode, Store, StoreSpec};
+use jvdb::transfer::{self, CollectionResult, Progress, TransferOptions};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+struct Bars {
+    enabled: bool,
+    bar: Mutex<Option<ProgressBar>>,
+    ctx_progress: Box<dyn Fn(Option<u64>, &str) -> ProgressBar + Send + Sync>,
+}
+
+impl Progress for Bars {
+    fn start(&self, collection: &str, total: Option<u64>) {
+        if !self.enabled {
+            return;
+        }
+        let pb = (self.ctx_progress)(total, collection);
+        if let Ok(mut b) = self.bar.lock() {
+            *b = Some(pb);
+        }
+    }
+    fn advance(&self, n: u64) {
+        if let Ok(b) = self.bar.lock()
+            && let Some(pb) = b.as_ref()
+        {
+            pb.inc(n);
+        }
+    }
+    fn finish(&self) {
+        if let Ok(mut b) = self.bar.lock()
+            && let Some(pb) = b.take()
+        {
+            pb.finish_and_clear();
+        }
+    }
+}
+
+fn bars(ctx: &Ctx) -> Bars {
+    let enabled = ctx.progress_enabled();
+    Bars {
+        enabled,
+        bar: Mutex::new(None),
+        ctx_progress: Box::new(move |len, what| {
+            let pb = match len {
+                Some(n) => ProgressBar::new(n),
+                None => ProgressBar::new_spinner(),
+            };
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{msg:>14} [{bar:30}] {pos}/{len} {per_sec} eta {eta}",
+            ) {
+                pb.set_style(style.progress_chars("=> "));
+            }
+            pb.set_message(what.to_string());
+            pb
+        }),
+    }
+}
+
+/// Ctrl-C sets the flag; the engine finishes the batch in flight and stops.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            f.store(true, Ordering::SeqCst);
+        }
+    });
+    flag
+}
+
+async fn open_pair(
+    ctx: &Ctx,
+    t: &TransferArgs,
+) -> anyhow::Result<(Arc<dyn Store>, Arc<dyn Store>)> {
+    let from = StoreSpec::parse(&t.from).map_err(|e| e.context("--from"))?;
+    let to = StoreSpec::parse(&t.to).map_err(|e| e.context("--to"))?;
+    if from == to {
+        return Err(Error::invalid(format!("--from and --to name the same store ({from})")).into());
+    }
+    let src = ctx.open_spec(&t.from, false).await?;
+    let dst = ctx.open_spec(&t.to, !t.dry_run).await?;
+    if let (Some(a), Some(b)) = (src.json_dir(), dst.json_dir())
+        && let (Ok(a), Ok(b)) = (a.canonicalize(), b.canonicalize())
+        && a == b
+    {
+        return Err(Error::invalid(format!(
+            "--from and --to are the same directory ({})",
+            a.display()
+        ))
+        .into());
+    }
+    Ok((src, dst))
+}
+
+/// Print per-collection results on stderr and return the exit code for failures.
+fn report(ctx: &Ctx, results: &[CollectionResult], dry_run: bool) -> i32 {
+    let mut code = exit::OK;
+    for r in results {
+        for (id, why) in &r.unreadable {
+            eprintln!("jvdb: unreadable source record {}/{id}: {why}", r.name);
+        }
+        for (id, why) in &r.failed {
+            eprintln!("jvdb: not written {}/{id}: {why}", r.name);
+        }
+        if !r.unreadable.is_empty() || !r.failed.is_empty() {
+            code = exit::PARTIAL;
+        }
+        ctx.note(if dry_run {
+            format!("{:>16}: would write {} record(s)", r.name, r.read)
+        } else {
+            format!(
+                "{:>16}: read {}, written {}, skipped {}, failed {}, unreadable {}{}",
+                r.name,
+                r.read,
+                r.written,
+                r.skipped,
+                r.failed.len(),
+                r.unreadable.len(),
+                if r.upgraded > 0 {
+                    format!(", upgraded {}", r.upgraded)
+                } else {
+                    String::new()
+                }
+            )
+        });
+    }
+    code
+}
+
+pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
+    let (src, dst) = open_pair(ctx, &args.transfer).await?;
+    let filter = match &args.query.query {
+        Some(q) => Some(Arc::new(build_filter(ctx, Some(q), None)?)),
+        None => None,
+    };
+    let opts = TransferOptions {
+        collections: (!args.collections.is_empty()).then(|| args.collections.clone()),
+        filter,
+        mode: mode(args.mode),
+        batch_size: args.transfer.batch_size as usize,
+        upgrade: false,
+        dry_run: args.transfer.dry_run,
+    };
+    let colls = transfer::plan(src.as_ref(), &opts).await?;
+    let flag = interrupt_flag();
+    let results =
+        transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag).await?;
+    let code = report(ctx, &results, opts.dry_run);
+    let conflicts = opts.mode == SaveMode::Insert
+        && results.iter().any(|r| !r.failed.is_empty())
+        && results.iter().all(|r| r.unreadable.is_empty());
+    Ok(if conflicts { exit::CONFLICT } else { code })
+}
+
+pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
+    let (src, dst) = open_pair(ctx, &args.transfer).await?;
+    let opts = TransferOptions {
+        collections: None,
+        filter: None,
+        mode: SaveMode::Replace,
+        batch_size: args.transfer.batch_size as usize,
+        upgrade: args.upgrade,
+        dry_run: args.transfer.dry_run,
+    };
+    let colls = transfer::plan(src.as_ref(), &opts).await?;
+    ctx.note(format!(
+        "jvdb: {} {} collection(s) from {} to {}",
+        if opts.dry_run {
+            "dry run: would migrate"
+        } else {
+            "migrating"
+        },
+        colls.len(),
+        src.describe(),
+        dst.describe()
+    ));
+    let flag = interrupt_flag();
+    let results =
+        transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag).await?;
+    let code = report(ctx, &results, opts.dry_run);
+    if opts.dry_run || args.no_verify {
+        return Ok(code);
+    }
+    // Verify: the target must hold exactly what was read (canonical form), per collection.
+    let mut mismatches = Vec::new();
+    for r in &results {
+        let (d, bad) = transfer::digest_collection(dst.as_ref(), &r.name).await?;
+        if d != r.source_digest || !bad.is_empty() {
+            mismatches.push(format!(
+                "{}: source {} record(s) hash {}, target {} record(s) hash {}{}",
+                r.name,
+                r.source_digest.count,
+                r.source_digest.hex(),
+                d.count,
+                d.hex(),
+                if bad.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} unreadable", bad.len())
+                }
+            ));
+        }
+    }
+    if mismatches.is_empty() {
+        let total: u64 = results.iter().map(|r| r.source_digest.count).sum();
+        ctx.note(format!(
+            "jvdb: verified {} collection(s), {total} record(s): counts and content hashes match",
+            results.len()
+        ));
+        return Ok(code);
+    }
+    for m in &mismatches {
+        eprintln!("jvdb: verification mismatch: {m}");
+    }
+    if code != exit::OK {
+        // Failed or unreadable records explain the mismatch: a partial failure.
+        return Ok(code);
+    }
+    Err(Error::refused(format!(
+        "verification failed for {} collection(s) (the target holds records the source does not, or differs)",
+        mismatches.len()
+    ))
+    .into())
+}

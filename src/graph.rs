@@ -1,0 +1,271 @@
+//! Graph rules shared by `cleanup` and `delete --cascade`, following jvspatial 0.2.2's
+//! `core/validate.validate_graph`:
+//! - node ids are `str(id)` of every node record whose `id` is not null;
+//! - an edge's endpoints are read from the top level when it has `source` or `target` there,
+//!   otherwise from `context` (legacy records);
+//! - an edge is dangling when an endpoint is missing/null or `str(endpoint)` is not a node id;
+//! - an orphan is a node not reachable from any Root (`entity.lower() == "root"`) walking
+//!   non-dangling edges in both directions; Roots themselves are not orphans.
+//!
+//! One deliberate difference, on the safe side: a node file that cannot be read still counts
+//! as a node (by its stored id), so its edges are never deleted as dangling; it is reported.
+
+use crate::error::Result;
+use crate::store::{Item, Store};
+use crate::value::Value;
+use futures::StreamExt;
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// Python's `str()` of a JSON value (what validate_graph compares ids with).
+pub fn py_str(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.clone(),
+        other => py_repr(other),
+    }
+}
+
+fn py_repr(v: &Value) -> String {
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Int(i) => i.to_string(),
+        Value::BigInt(b) => b.to_string(),
+        Value::Float(f) => crate::json::float_repr(*f),
+        Value::Str(s) => {
+            let q = if s.contains('\'') && !s.contains('"') {
+                '"'
+            } else {
+                '\''
+            };
+            let mut out = String::new();
+            out.push(q);
+            for c in s.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if c == q => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                        out.push_str(&format!("\\x{:02x}", c as u32))
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push(q);
+            out
+        }
+        Value::Array(a) => format!("[{}]", a.iter().map(py_repr).collect::<Vec<_>>().join(", ")),
+        Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", py_repr(&Value::Str(k.clone())), py_repr(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// An edge's `(source, target, bidirectional)` by validate_graph's `_payload` rule.
+pub fn edge_endpoints(edge: &Value) -> (Option<&Value>, Option<&Value>, bool) {
+    let Some(m) = edge.as_object() else {
+        return (None, None, false);
+    };
+    let payload = if m.contains_key("source") || m.contains_key("target") {
+        Some(m)
+    } else {
+        match m.get("context") {
+            Some(Value::Object(c)) => Some(c),
+            _ => None,
+        }
+    };
+    let Some(p) = payload else {
+        return (None, None, false);
+    };
+    let nonnull = |k: &str| p.get(k).filter(|v| !v.is_null());
+    let bidi = matches!(p.get("bidirectional"), Some(v) if truthy(v));
+    (nonnull("source"), nonnull("target"), bidi)
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Int(i) => *i != 0,
+        Value::BigInt(_) => true,
+        Value::Float(f) => *f != 0.0,
+        Value::Str(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(m) => !m.is_empty(),
+    }
+}
+
+/// `str(edge.get("id", ""))`.
+pub fn edge_id(edge: &Value) -> String {
+    match edge.get("id") {
+        Some(v) => py_str(v),
+        None => String::new(),
+    }
+}
+
+/// What a graph scan found.
+#[derive(Debug, Default, Clone)]
+pub struct GraphReport {
+    pub nodes: u64,
+    pub edges: u64,
+    pub roots: Vec<String>,
+    /// Sorted, de-duplicated ids of dangling edges.
+    pub dangling: Vec<String>,
+    /// Sorted ids of nodes not reachable from a Root (empty when there is no Root).
+    pub orphans: Vec<String>,
+    /// Ids of node records that carry a legacy `edges` array.
+    pub legacy_edge_arrays: Vec<String>,
+    /// Records that could not be read: (collection, id, reason).
+    pub unreadable: Vec<(String, String, String)>,
+}
+
+/// Scan nodes and edges once and apply validate_graph's rules. Memory: one interned id per
+/// node and two integers per edge.
+pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Result<GraphReport> {
+    let mut rep = GraphReport::default();
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut root_idx: Vec<u32> = Vec::new();
+    let mut nodes = store.scan(node_coll).await?;
+    while let Some(item) = nodes.next().await {
+        match item? {
+            Item::Record(n) => {
+                rep.nodes += 1;
+                if n.get("edges").is_some() {
+                    rep.legacy_edge_arrays
+                        .push(n.record_id().map(str::to_string).unwrap_or_default());
+                }
+                let Some(idv) = n.get("id").filter(|v| !v.is_null()) else {
+                    continue;
+                };
+                let id = py_str(idv);
+                let next = index.len() as u32;
+                let i = *index.entry(id.clone()).or_insert(next);
+                let is_root = match n.get("entity") {
+                    Some(e) => py_str(e).to_lowercase() == "root",
+                    None => false,
+                };
+                if is_root {
+                    rep.roots.push(id);
+                    root_idx.push(i);
+                }
+            }
+            Item::Unreadable { id, reason } => {
+                let next = index.len() as u32;
+                index.entry(id.clone()).or_insert(next);
+                rep.unreadable.push((node_coll.to_string(), id, reason));
+            }
+        }
+    }
+    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); index.len()];
+    let mut dangling: Vec<String> = Vec::new();
+    let mut edges = store.scan(edge_coll).await?;
+    while let Some(item) = edges.next().await {
+        match item? {
+            Item::Record(e) => {
+                rep.edges += 1;
+                let (src, tgt, _bidi) = edge_endpoints(&e);
+                let (Some(src), Some(tgt)) = (src, tgt) else {
+                    dangling.push(edge_id(&e));
+                    continue;
+                };
+                match (index.get(&py_str(src)), index.get(&py_str(tgt))) {
+                    (Some(&s), Some(&t)) => {
+                        // Reachability walks every edge both ways, whatever `bidirectional` says.
+                        adj[s as usize].push(t);
+                        adj[t as usize].push(s);
+                    }
+                    _ => dangling.push(edge_id(&e)),
+                }
+            }
+            Item::Unreadable { id, reason } => {
+                rep.unreadable.push((edge_coll.to_string(), id, reason));
+            }
+        }
+    }
+    dangling.sort();
+    dangling.dedup();
+    rep.dangling = dangling;
+    if !root_idx.is_empty() {
+        let mut seen = vec![false; index.len()];
+        let mut queue: VecDeque<u32> = root_idx.iter().copied().collect();
+        while let Some(cur) = queue.pop_front() {
+            if std::mem::replace(&mut seen[cur as usize], true) {
+                continue;
+            }
+            for &n in &adj[cur as usize] {
+                if !seen[n as usize] {
+                    queue.push_back(n);
+                }
+            }
+        }
+        let unreadable_ids: HashSet<&str> = rep
+            .unreadable
+            .iter()
+            .filter(|(c, _, _)| c == node_coll)
+            .map(|(_, id, _)| id.as_str())
+            .collect();
+        let mut orphans: Vec<String> = index
+            .iter()
+            .filter(|(id, i)| !seen[**i as usize] && !unreadable_ids.contains(id.as_str()))
+            .map(|(id, _)| id.clone())
+            .collect();
+        orphans.sort();
+        rep.orphans = orphans;
+    }
+    rep.roots.sort();
+    Ok(rep)
+}
+
+/// Ids of the edges that touch any of `node_ids` (top-level or legacy context endpoints).
+pub async fn incident_edges(
+    store: &dyn Store,
+    edge_coll: &str,
+    node_ids: &HashSet<&str>,
+    unreadable: &mut Vec<(String, String)>,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut edges = store.scan(edge_coll).await?;
+    while let Some(item) = edges.next().await {
+        match item? {
+            Item::Record(e) => {
+                let (s, t, _) = edge_endpoints(&e);
+                let hit =
+                    |v: Option<&Value>| v.is_some_and(|v| node_ids.contains(py_str(v).as_str()));
+                if (hit(s) || hit(t))
+                    && let Some(id) = e.record_id()
+                {
+                    out.push(id.to_string());
+                }
+            }
+            Item::Unreadable { id, reason } => unreadable.push((id, reason)),
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_str() {
+        assert_eq!(py_str(&Value::Int(5)), "5");
+        assert_eq!(py_str(&Value::Bool(true)), "True");
+        assert_eq!(py_str(&Value::Null), "None");
+        assert_eq!(
+            py_str(&Value::Array(vec![Value::Str("a".into()), Value::Null])),
+            "['a', None]"
+        );
+    }
+}

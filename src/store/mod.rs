@@ -172,6 +172,11 @@ pub trait Store: Send + Sync {
 pub struct OpenOptions {
     /// Create the store (directory) when it does not exist. Reading never creates anything.
     pub create: bool,
+    /// MongoDB database name from `--mongo-db` (the URI path wins; then
+    /// `JVSPATIAL_MONGODB_DB_NAME`; then `jvdb`).
+    pub mongo_db: Option<String>,
+    /// How long to wait for a server before giving up (exit 4). `None` = the backend default.
+    pub connect_timeout: Option<std::time::Duration>,
 }
 
 /// How a backend opens a store.
@@ -421,6 +426,20 @@ pub fn resolve(db_flag: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> R
                     "default (no --db, JVSPATIAL_DB or JVSPATIAL_DB_TYPE): JSON store at ./jvdb"
                         .into()
                 },
+            })
+        }
+        Some("mongodb") => {
+            let uri = var("JVSPATIAL_MONGODB_URI")
+                .unwrap_or_else(|| "mongodb://localhost:27017".to_string());
+            let why_uri = if var("JVSPATIAL_MONGODB_URI").is_some() {
+                "URI from JVSPATIAL_MONGODB_URI"
+            } else {
+                "default URI mongodb://localhost:27017"
+            };
+            let spec = StoreSpec::parse(&uri).map_err(|e| e.context("JVSPATIAL_MONGODB_URI"))?;
+            Ok(Resolved {
+                spec,
+                reason: format!("JVSPATIAL_DB_TYPE=mongodb, {why_uri}"),
             })
         }
         Some(t) => Err(Error::invalid(format!(

@@ -911,6 +911,65 @@ mod json_only {
     }
 
     #[tokio::test]
+    async fn odd_entries_are_reported_not_skipped() {
+        use std::os::unix::ffi::OsStrExt;
+        let d = tempfile::tempdir().unwrap();
+        let s = open(d.path(), true);
+        save_ok(&s, "c", vec![rec("a", &[]), rec("z", &[])]).await;
+        let c = d.path().join("c");
+        // a file name that is not UTF-8 cannot be a jvspatial id: reported by its lossy name
+        write(
+            c.join(std::ffi::OsStr::from_bytes(b"bad\xff.json")),
+            b"{\"id\": \"x\"}",
+        );
+        // a FIFO named like a record is not read (it would block)
+        let fifo = std::ffi::CString::new(c.join("pipe.json").as_os_str().as_bytes()).unwrap();
+        // SAFETY: valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        // a dangling symlink inside the store
+        symlink(c.join("gone.json"), c.join("dangling.json")).unwrap();
+        let got = items(s.scan("c").await.unwrap()).await;
+        assert_eq!(
+            ids_of(&got),
+            vec!["a", "!bad\u{fffd}", "!dangling", "!pipe", "z"]
+        );
+        for it in &got {
+            if let Item::Unreadable { reason, .. } = it {
+                assert!(!reason.is_empty());
+            }
+        }
+        assert_eq!(s.count("c", None).await.unwrap().count, 5);
+    }
+
+    #[tokio::test]
+    async fn overlong_ids_fail_by_id() {
+        let d = tempfile::tempdir().unwrap();
+        let s = open(d.path(), true);
+        let long = "x".repeat(240); // <id>.json.<pid>.<12 hex>.jvtmp exceeds 255 bytes
+        let ok = "y".repeat(200);
+        let r = save(
+            &s,
+            "c",
+            vec![rec(&long, &[]), rec(&ok, &[])],
+            SaveMode::Replace,
+        )
+        .await;
+        let e = r[0].clone().expect_err("too long");
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert!(
+            e.message.contains("too long") && e.message.contains(&long),
+            "{}",
+            e.message
+        );
+        assert_eq!(r[1], Ok(Saved::Created));
+        assert!(
+            names(&d.path().join("c"))
+                .iter()
+                .all(|n| !n.ends_with(".jvtmp"))
+        );
+    }
+
+    #[tokio::test]
     async fn reading_never_creates_directories() {
         let d = tempfile::tempdir().unwrap();
         let base = d.path().join("not-there");

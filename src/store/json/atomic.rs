@@ -151,6 +151,17 @@ pub fn fsync_dir(dir: &Path) {
 
 /// Atomically write `data` to `target` (the parent directory must exist).
 pub fn atomic_write(target: &Path, data: &[u8], publish: Publish) -> io::Result<()> {
+    atomic_write_hooked(target, data, publish, &|_| {})
+}
+
+/// [`atomic_write`] with a hook run between writing the temp file and publishing it (tests
+/// use it to simulate a concurrent sweep).
+fn atomic_write_hooked(
+    target: &Path,
+    data: &[u8],
+    publish: Publish,
+    before_publish: &dyn Fn(&Path),
+) -> io::Result<()> {
     let parent = target.parent().unwrap_or(Path::new("."));
     let mut attempt = 0;
     loop {
@@ -164,6 +175,7 @@ pub fn atomic_write(target: &Path, data: &[u8], publish: Publish) -> io::Result<
             }
             return Err(e);
         }
+        before_publish(&tmp);
         let published = match publish {
             Publish::Overwrite => fs::rename(&tmp, target),
             Publish::NoReplace => rename_noreplace(&tmp, target),
@@ -305,6 +317,32 @@ mod tests {
         atomic_write(&t, b"3", Publish::Overwrite).unwrap();
         assert_eq!(fs::read(&t).unwrap(), b"3");
         // no temp files left behind
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn swept_temp_file_is_rewritten() {
+        let d = tempfile::tempdir().unwrap();
+        let t = d.path().join("a.json");
+        for publish in [Publish::Overwrite, Publish::NoReplace] {
+            let _ = fs::remove_file(&t);
+            let calls = std::cell::Cell::new(0);
+            // a starting jvspatial process sweeps our temp file twice, then lets it be
+            let sweep = |tmp: &Path| {
+                calls.set(calls.get() + 1);
+                if calls.get() <= 2 {
+                    fs::remove_file(tmp).unwrap();
+                }
+            };
+            atomic_write_hooked(&t, b"data", publish, &sweep).unwrap();
+            assert_eq!(calls.get(), 3);
+            assert_eq!(fs::read(&t).unwrap(), b"data");
+        }
+        // a sweeper that never stops: bounded retries, then the error
+        let always = |tmp: &Path| fs::remove_file(tmp).unwrap();
+        let e = atomic_write_hooked(&d.path().join("b.json"), b"x", Publish::Overwrite, &always)
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::NotFound);
         assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
     }
 

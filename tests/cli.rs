@@ -601,7 +601,11 @@ fn unreadable_records_are_reported_not_skipped() {
         .arg("--db")
         .arg(&db)
         .args(["count", "node", "--query", "{}"]));
-    assert_eq!(out(&o), "5\n", "an empty query counts entries too, as jvspatial does");
+    assert_eq!(
+        out(&o),
+        "5\n",
+        "an empty query counts entries too, as jvspatial does"
+    );
     let o = run(jv(t.path())
         .arg("--db")
         .arg(&db)

@@ -29,8 +29,14 @@ fn memory() -> Harness {
 
 fn json() -> Harness {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = JsonStore::open(&dir.path().join("jvdb"), &OpenOptions { create: true, ..Default::default() })
-        .expect("open json store");
+    let store = JsonStore::open(
+        &dir.path().join("jvdb"),
+        &OpenOptions {
+            create: true,
+            ..Default::default()
+        },
+    )
+    .expect("open json store");
     Harness {
         store: Arc::new(store),
         _dir: Some(dir),
@@ -663,7 +669,10 @@ async fn registry_opens_both_backends() {
     let spec = format!("json:{}", d.path().join("db").display());
     let j = StoreSpec::parse(&spec)
         .unwrap()
-        .open(&OpenOptions { create: true, ..Default::default() })
+        .open(&OpenOptions {
+            create: true,
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(j.backend(), "json");
@@ -682,7 +691,14 @@ mod json_only {
     use std::path::{Path, PathBuf};
 
     fn open(base: &Path, create: bool) -> JsonStore {
-        JsonStore::open(base, &OpenOptions { create, ..Default::default() }).expect("open")
+        JsonStore::open(
+            base,
+            &OpenOptions {
+                create,
+                ..Default::default()
+            },
+        )
+        .expect("open")
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -1009,9 +1025,15 @@ mod json_only {
             "{}",
             e.message
         );
-        let e = JsonStore::open(&file.join("sub"), &OpenOptions { create: true, ..Default::default() })
-            .err()
-            .expect("below a file");
+        let e = JsonStore::open(
+            &file.join("sub"),
+            &OpenOptions {
+                create: true,
+                ..Default::default()
+            },
+        )
+        .err()
+        .expect("below a file");
         assert_eq!(e.kind, ErrorKind::Unavailable);
         let created = d.path().join("a/b/c");
         open(&created, true);

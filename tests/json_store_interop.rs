@@ -107,7 +107,14 @@ async fn jsondb_reads_ours_and_writes_identical_bytes() {
     let theirs = d.path().join("theirs");
     let recs = records();
 
-    let store = JsonStore::open(&ours, &OpenOptions { create: true }).unwrap();
+    let store = JsonStore::open(
+        &ours,
+        &OpenOptions {
+            create: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let res = store
         .save_many("node", recs.clone(), SaveMode::Replace)
         .await

@@ -9,7 +9,14 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<i32> {
     writeln!(out, "store:   {}", r.spec)?;
     writeln!(out, "backend: {}", r.spec.backend)?;
     writeln!(out, "why:     {}", r.reason)?;
-    let state = match r.spec.open(&OpenOptions { create: false, ..Default::default() }).await {
+    let state = match r
+        .spec
+        .open(&OpenOptions {
+            create: false,
+            ..Default::default()
+        })
+        .await
+    {
         Ok(store) => match store.collections().await {
             Ok(c) => format!("readable, {} collection(s)", c.len()),
             Err(e) => format!("not readable: {e}"),

@@ -287,6 +287,36 @@ static STRING_STOP: [bool; 256] = {
     t
 };
 
+/// The index of the first byte at or after `i` that ends a plain string run (`"`, `\\` or a
+/// control character), or `s.len()`. Eight bytes at a time (SWAR), then byte by byte.
+#[inline]
+fn skip_plain(s: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let w = match <[u8; 8]>::try_from(chunk) {
+            Ok(a) => u64::from_le_bytes(a),
+            Err(_) => break,
+        };
+        let q = w ^ (LO * u64::from(b'"'));
+        let b = w ^ (LO * u64::from(b'\\'));
+        // A byte is flagged when it is zero (after the xor) or below 0x20; the lowest flagged
+        // byte is always a true match (borrows only propagate upwards).
+        let mask = ((q.wrapping_sub(LO) & !q)
+            | (b.wrapping_sub(LO) & !b)
+            | (w.wrapping_sub(LO * 0x20) & !w))
+            & HI;
+        if mask != 0 {
+            return i + (mask.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && !STRING_STOP[s[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
 enum Frame {
     Array(Vec<Value>),
     Object(Map, String),
@@ -562,9 +592,7 @@ impl<'a> Parser<'a> {
         let mut escaped = false;
         self.scratch.clear();
         loop {
-            while i < len && !STRING_STOP[s[i] as usize] {
-                i += 1;
-            }
+            i = skip_plain(s, i);
             if i >= len {
                 return Err(self.err("Unterminated string starting at", begin));
             }

@@ -354,3 +354,43 @@ fn python_written_documents_read_like_python() {
     );
     eprintln!("reverse: {total} documents {counts:?}, 0 disagreements");
 }
+
+#[test]
+fn files_written_by_jvspatial_jsondb_reencode_byte_for_byte() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = dir.path().to_str().expect("utf-8 temp path").to_string();
+    let printed = oracle(&["library", &base, "77", "300"]);
+    let written: usize = String::from_utf8_lossy(&printed)
+        .trim()
+        .parse()
+        .expect("record count from the oracle");
+    let mut files = 0usize;
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(dir.path().join("node")).expect("collection directory") {
+        let path = entry.expect("dir entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        files += 1;
+        let raw = std::fs::read(&path).expect("read record");
+        match parse_bytes(&raw) {
+            Ok(v) if to_python_indent2(&v) == raw => {}
+            Ok(v) => failures.push(format!(
+                "{}: library {:?}\n  jvdb {:?}",
+                path.display(),
+                String::from_utf8_lossy(&raw),
+                String::from_utf8_lossy(&to_python_indent2(&v))
+            )),
+            Err(e) => failures.push(format!("{}: {e}", path.display())),
+        }
+    }
+    assert_eq!(files, written);
+    assert!(files >= 300);
+    assert!(
+        failures.is_empty(),
+        "{} files differ:\n{}",
+        failures.len(),
+        failures[..failures.len().min(5)].join("\n")
+    );
+    eprintln!("library: {files} JsonDB files re-encoded byte for byte");
+}

@@ -17,6 +17,10 @@ Records are length-prefixed (4-byte little-endian length, then the bytes).
         E  JSONDecodeError: expected = "msg\\nlineno\\ncolno"
         U  UnicodeDecodeError, R  RecursionError, X  other ValueError (expected = str(e))
         L  loads succeeded but the result holds a lone surrogate (jvdb reports an error)
+
+  json_oracle.py library DIR SEED COUNT
+      Save COUNT random records with the real jvspatial JsonDB (base path DIR, collection
+      "node") and print how many were written; the Rust side re-encodes every file.
 """
 
 import json
@@ -303,9 +307,33 @@ def generate(seed, count):
     sys.stdout.buffer.write(out)
 
 
+def library(base, seed, count):
+    import asyncio
+
+    from jvspatial.db.jsondb import JsonDB
+
+    r = random.Random(seed)
+
+    async def main():
+        db = JsonDB(base_path=base)
+        written = 0
+        while written < count:
+            context = json.loads(emit(r, ("obj", [(rand_str(r), rand_tree(r, 3)) for _ in range(4)])))
+            if has_surrogate(context):
+                continue
+            record = {"id": f"n.City.{written:024x}", "entity": "City", "context": context}
+            await db.save("node", record)
+            written += 1
+        print(written)
+
+    asyncio.run(main())
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "check":
         check(sys.argv[2])
+    elif sys.argv[1] == "library":
+        library(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif sys.argv[1] == "generate":
         generate(int(sys.argv[2]), int(sys.argv[3]))
     else:

@@ -94,9 +94,14 @@ pub fn to_line(v: &Value) -> String {
 
 /// Append [`to_line`]'s text to `out`.
 pub fn write_line(v: &Value, out: &mut String) {
-    let mut buf = std::mem::take(out).into_bytes();
+    // Only the new text is validated, so appending many lines stays linear.
+    let mut buf = Vec::with_capacity(128);
     write::write(&mut buf, v, &write::LINE);
-    *out = into_string(buf);
+    if out.is_empty() {
+        *out = into_string(buf);
+    } else {
+        out.push_str(&into_string(buf));
+    }
 }
 
 /// Append [`to_line`]'s text, as UTF-8 bytes, to `out`.

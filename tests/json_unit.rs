@@ -337,3 +337,46 @@ fn round_trip_of_a_library_record() {
     let v = parse_bytes(raw.as_bytes()).unwrap();
     assert_eq!(indent2(&v), raw);
 }
+
+#[test]
+fn string_runs_of_every_length_and_alignment() {
+    // The plain-run scanner works 8 bytes at a time; put the stop byte everywhere.
+    for pad in 0..20 {
+        for len in 0..20 {
+            let pre = "é".repeat(pad % 3) + &"a".repeat(pad);
+            let post = "z".repeat(len) + &"東".repeat(len % 2);
+            let doc = format!("\"{pre}\\n{post}\"");
+            assert_eq!(
+                parse_str(&doc),
+                Ok(Value::Str(format!("{pre}\n{post}"))),
+                "{doc}"
+            );
+            let doc = format!("\"{pre}\u{1}{post}\"");
+            let e = parse_str(&doc).unwrap_err();
+            assert_eq!(e.message, "Invalid control character at");
+            assert_eq!(e.column, 2 + pre.chars().count());
+            let doc = format!("\"{pre}{post}\"");
+            assert_eq!(parse_str(&doc), Ok(Value::Str(format!("{pre}{post}"))));
+            let doc = format!("\"{pre}{post}");
+            assert_eq!(
+                parse_str(&doc).unwrap_err().message,
+                "Unterminated string starting at"
+            );
+        }
+    }
+}
+
+#[test]
+fn deepest_readable_document_can_be_written_and_dropped() {
+    let doc = format!(
+        "{}1{}",
+        "[{\"k\":".repeat(MAX_DEPTH / 2),
+        "}]".repeat(MAX_DEPTH / 2)
+    );
+    let v = parse_bytes(doc.as_bytes()).unwrap();
+    assert_eq!(to_line(&v), doc);
+    let back = parse_bytes(&to_python_indent2(&v)).unwrap();
+    assert_eq!(back, v);
+    assert!(to_pretty(&v).len() > doc.len());
+    assert_eq!(parse_str(&to_python_compact(&v)).unwrap(), v);
+}

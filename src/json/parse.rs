@@ -63,34 +63,50 @@ fn detect_encoding(b: &[u8]) -> Encoding {
 }
 
 pub fn parse_bytes(bytes: &[u8]) -> Result<Value, ParseError> {
-    match detect_encoding(bytes) {
-        Encoding::Utf8 => parse_utf8(bytes, "utf-8"),
-        Encoding::Utf8Sig => parse_utf8(&bytes[3..], "utf-8"),
-        Encoding::Utf16Bom => {
-            let le = bytes[0] == 0xFF;
-            let text = decode_utf16(&bytes[2..], le, "utf-16", 2)?;
-            parse_str(&text)
-        }
-        Encoding::Utf16Le => parse_str(&decode_utf16(bytes, true, "utf-16-le", 0)?),
-        Encoding::Utf16Be => parse_str(&decode_utf16(bytes, false, "utf-16-be", 0)?),
-        Encoding::Utf32Bom => {
-            let le = bytes[0] == 0xFF;
-            let text = decode_utf32(&bytes[4..], le, "utf-32", 4)?;
-            parse_str(&text)
-        }
-        Encoding::Utf32Le => parse_str(&decode_utf32(bytes, true, "utf-32-le", 0)?),
-        Encoding::Utf32Be => parse_str(&decode_utf32(bytes, false, "utf-32-be", 0)?),
-    }
+    let (text, lone) = match detect_encoding(bytes) {
+        Encoding::Utf8 => match std::str::from_utf8(bytes) {
+            // The fast path: nothing to copy.
+            Ok(text) => return parse_text(text, None),
+            Err(_) => decode_utf8(bytes, 0)?,
+        },
+        Encoding::Utf8Sig => match std::str::from_utf8(&bytes[3..]) {
+            Ok(text) => return parse_text(text, None),
+            Err(_) => decode_utf8(&bytes[3..], 3)?,
+        },
+        Encoding::Utf16Bom => decode_utf16(&bytes[2..], bytes[0] == 0xFF, "utf-16", 2)?,
+        Encoding::Utf16Le => decode_utf16(bytes, true, "utf-16-le", 0)?,
+        Encoding::Utf16Be => decode_utf16(bytes, false, "utf-16-be", 0)?,
+        Encoding::Utf32Bom => decode_utf32(&bytes[4..], bytes[0] == 0xFF, "utf-32", 4)?,
+        Encoding::Utf32Le => decode_utf32(bytes, true, "utf-32-le", 0)?,
+        Encoding::Utf32Be => decode_utf32(bytes, false, "utf-32-be", 0)?,
+    };
+    parse_text(&text, lone)
 }
 
 pub fn parse_str(text: &str) -> Result<Value, ParseError> {
-    Parser {
+    parse_text(text, None)
+}
+
+/// A lone surrogate: its code point and the byte offset (in the decoded text) where it is.
+type Lone = Option<(u32, usize)>;
+
+/// Parse decoded text. Python accepts lone surrogates (from `\uXXXX` escapes, or decoded from
+/// the bytes with 'surrogatepass'); our strings cannot hold them. They are replaced by U+FFFD
+/// while parsing and reported only if the document is otherwise valid, so every document
+/// Python rejects gets Python's own error.
+fn parse_text(text: &str, lone: Lone) -> Result<Value, ParseError> {
+    let mut p = Parser {
         s: text.as_bytes(),
         text,
         pos: 0,
         scratch: String::new(),
+        lone,
+    };
+    let v = p.parse_document()?;
+    match p.lone {
+        None => Ok(v),
+        Some((code, at)) => Err(lone_surrogate(code, text, at)),
     }
-    .parse_document()
 }
 
 fn lone_surrogate(code: u32, text: &str, pos: usize) -> ParseError {
@@ -101,36 +117,40 @@ fn lone_surrogate(code: u32, text: &str, pos: usize) -> ParseError {
     )
 }
 
-fn parse_utf8(bytes: &[u8], codec: &str) -> Result<Value, ParseError> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => parse_str(text),
-        Err(e) => {
-            let at = e.valid_up_to();
-            let prefix = std::str::from_utf8(&bytes[..at]).unwrap_or("");
-            let rest = &bytes[at..];
-            // Python decodes with 'surrogatepass': an encoded surrogate becomes a lone
-            // surrogate code point, which our strings cannot hold.
-            if rest.len() >= 3
-                && rest[0] == 0xED
-                && (0xA0..=0xBF).contains(&rest[1])
-                && (0x80..=0xBF).contains(&rest[2])
-            {
-                let code = 0xD000 | (u32::from(rest[1] & 0x3F) << 6) | u32::from(rest[2] & 0x3F);
-                return Err(lone_surrogate(code, prefix, at));
+/// UTF-8 with Python's 'surrogatepass' (only called when the input is not valid UTF-8).
+fn decode_utf8(bytes: &[u8], base: usize) -> Result<(String, Lone), ParseError> {
+    let mut out = String::with_capacity(bytes.len());
+    let mut lone: Lone = None;
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(text) => {
+                out.push_str(text);
+                return Ok((out, lone));
             }
-            let reason = match e.error_len() {
-                None => "unexpected end of data",
-                Some(_) if is_utf8_start(rest[0]) => "invalid continuation byte",
-                Some(_) => "invalid start byte",
-            };
-            Err(error_at(
-                prefix,
-                at,
-                format!(
-                    "'{codec}' codec can't decode byte 0x{:02x} in position {at}: {reason}",
-                    rest[0]
-                ),
-            ))
+            Err(e) => {
+                let at = e.valid_up_to();
+                out.push_str(std::str::from_utf8(&rest[..at]).unwrap_or(""));
+                let bad = &rest[at..];
+                if bad.len() >= 3
+                    && bad[0] == 0xED
+                    && (0xA0..=0xBF).contains(&bad[1])
+                    && (0x80..=0xBF).contains(&bad[2])
+                {
+                    let code = 0xD000 | (u32::from(bad[1] & 0x3F) << 6) | u32::from(bad[2] & 0x3F);
+                    lone.get_or_insert((code, out.len()));
+                    out.push('\u{FFFD}');
+                    rest = &bad[3..];
+                    continue;
+                }
+                let reason = match e.error_len() {
+                    None => "unexpected end of data",
+                    Some(_) if is_utf8_start(bad[0]) => "invalid continuation byte",
+                    Some(_) => "invalid start byte",
+                };
+                let pos = base + (bytes.len() - bad.len());
+                return Err(decode_error(&out, "utf-8", bad[0], pos, reason));
+            }
         }
     }
 }
@@ -147,8 +167,14 @@ fn decode_error(text: &str, codec: &str, byte: u8, pos: usize, reason: &str) -> 
     )
 }
 
-fn decode_utf16(b: &[u8], le: bool, codec: &str, base: usize) -> Result<String, ParseError> {
+fn decode_utf16(
+    b: &[u8],
+    le: bool,
+    codec: &str,
+    base: usize,
+) -> Result<(String, Lone), ParseError> {
     let mut out = String::with_capacity(b.len() / 2);
+    let mut lone: Lone = None;
     let unit = |i: usize| -> u16 {
         if le {
             u16::from_le_bytes([b[i], b[i + 1]])
@@ -171,18 +197,27 @@ fn decode_utf16(b: &[u8], le: bool, codec: &str, base: usize) -> Result<String, 
         }
         match char::from_u32(u32::from(u)) {
             Some(c) => out.push(c),
-            None => return Err(lone_surrogate(u32::from(u), &out, out.len())),
+            None => {
+                lone.get_or_insert((u32::from(u), out.len()));
+                out.push('\u{FFFD}');
+            }
         }
         i += 2;
     }
     if n != b.len() {
         return Err(decode_error(&out, codec, b[n], base + n, "truncated data"));
     }
-    Ok(out)
+    Ok((out, lone))
 }
 
-fn decode_utf32(b: &[u8], le: bool, codec: &str, base: usize) -> Result<String, ParseError> {
+fn decode_utf32(
+    b: &[u8],
+    le: bool,
+    codec: &str,
+    base: usize,
+) -> Result<(String, Lone), ParseError> {
     let mut out = String::with_capacity(b.len() / 4);
+    let mut lone: Lone = None;
     let n = b.len() / 4 * 4;
     let mut i = 0;
     while i < n {
@@ -195,7 +230,8 @@ fn decode_utf32(b: &[u8], le: bool, codec: &str, base: usize) -> Result<String, 
         match char::from_u32(c) {
             Some(ch) => out.push(ch),
             None if (0xD800..0xE000).contains(&c) => {
-                return Err(lone_surrogate(c, &out, out.len()));
+                lone.get_or_insert((c, out.len()));
+                out.push('\u{FFFD}');
             }
             None => {
                 return Err(error_at(
@@ -214,7 +250,7 @@ fn decode_utf32(b: &[u8], le: bool, codec: &str, base: usize) -> Result<String, 
     if n != b.len() {
         return Err(decode_error(&out, codec, b[n], base + n, "truncated data"));
     }
-    Ok(out)
+    Ok((out, lone))
 }
 
 /// Python's `JSONDecodeError` position: line = newlines before + 1, column = characters since
@@ -251,6 +287,36 @@ static STRING_STOP: [bool; 256] = {
     t
 };
 
+/// The index of the first byte at or after `i` that ends a plain string run (`"`, `\\` or a
+/// control character), or `s.len()`. Eight bytes at a time (SWAR), then byte by byte.
+#[inline]
+fn skip_plain(s: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let w = match <[u8; 8]>::try_from(chunk) {
+            Ok(a) => u64::from_le_bytes(a),
+            Err(_) => break,
+        };
+        let q = w ^ (LO * u64::from(b'"'));
+        let b = w ^ (LO * u64::from(b'\\'));
+        // A byte is flagged when it is zero (after the xor) or below 0x20; the lowest flagged
+        // byte is always a true match (borrows only propagate upwards).
+        let mask = ((q.wrapping_sub(LO) & !q)
+            | (b.wrapping_sub(LO) & !b)
+            | (w.wrapping_sub(LO * 0x20) & !w))
+            & HI;
+        if mask != 0 {
+            return i + (mask.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && !STRING_STOP[s[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
 enum Frame {
     Array(Vec<Value>),
     Object(Map, String),
@@ -261,6 +327,7 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     scratch: String,
+    lone: Lone,
 }
 
 impl<'a> Parser<'a> {
@@ -525,9 +592,7 @@ impl<'a> Parser<'a> {
         let mut escaped = false;
         self.scratch.clear();
         loop {
-            while i < len && !STRING_STOP[s[i] as usize] {
-                i += 1;
-            }
+            i = skip_plain(s, i);
             if i >= len {
                 return Err(self.err("Unterminated string starting at", begin));
             }
@@ -599,7 +664,11 @@ impl<'a> Parser<'a> {
             }
             match char::from_u32(code) {
                 Some(ch) => self.scratch.push(ch),
-                None => return Err(lone_surrogate(code, self.text, bs)),
+                None => {
+                    // Reported after the parse (see `parse_text`).
+                    self.lone.get_or_insert((code, bs));
+                    self.scratch.push('\u{FFFD}');
+                }
             }
             i = end;
             run = i;

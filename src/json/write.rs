@@ -164,7 +164,7 @@ fn write_float_repr_finite(out: &mut Vec<u8>, f: f64) {
         Some(p) => (&s[..p], parse_exp(&s[p + 1..])),
         None => (s, 0),
     };
-    let mut digits = [0u8; 40];
+    let mut digits = [0u8; 64];
     let mut nd = 0usize;
     let mut int_len = 0i32;
     let mut seen_point = false;

@@ -170,6 +170,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s V -l version -d 'P
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l from -d 'Source store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l to -d 'Target store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l batch-size -d 'Records per write batch' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s j -l jobs -d 'Batches written in parallel' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s c -l collection -d 'Collections to copy (repeat or comma separate) [default: all]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mode -d 'What to do when an id already exists in the target' -r -f -a "replace\t'Replace the whole record (jvspatial\'s save)'
@@ -189,6 +190,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s V -l version -d 'Prin
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l from -d 'Source store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l to -d 'Target store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l batch-size -d 'Records per write batch' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s j -l jobs -d 'Batches written in parallel' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"

@@ -300,6 +300,9 @@ pub struct TransferArgs {
     /// Read and check everything, report what would be written; write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Batches written in parallel
+    #[arg(short = 'j', long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub jobs: u64,
 }
 
 #[derive(Args, Debug)]

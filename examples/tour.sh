@@ -12,8 +12,9 @@ export JVSPATIAL_DB_PATH=store
 jvdb() { "$JVDB" "$@"; }
 show() {
   printf '$ %s\n' "$*"
-  eval "$*" 2>&1
-  printf '[exit %s]\n\n' "$?"
+  eval "$*" 2>&1 | sed "s#$work/#./#g; s#$work#.#g"
+  local rc=${PIPESTATUS[0]}
+  printf '[exit %s]\n\n' "$rc"
 }
 show 'jvdb info'
 show 'jvdb collections --format table'

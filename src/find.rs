@@ -11,13 +11,35 @@ use futures::StreamExt;
 use futures::stream;
 
 pub fn find_in_stream(items: ItemStream, spec: FindSpec) -> ItemStream {
+    find_impl(items, spec, true)
+}
+
+/// [`find_in_stream`] over a stream whose records already match `spec.filter` (a backend that
+/// filtered while reading); only sort, skip, limit and projection are applied.
+pub fn find_prefiltered(items: ItemStream, spec: FindSpec) -> ItemStream {
+    find_impl(items, spec, false)
+}
+
+fn find_impl(items: ItemStream, spec: FindSpec, check: bool) -> ItemStream {
     if spec.limit == Some(0) {
         return stream::empty().boxed();
     }
     if spec.sort.is_empty() {
-        streaming(items, spec)
+        streaming(items, spec, check)
     } else {
-        sorted(items, spec)
+        sorted(items, spec, check)
+    }
+}
+
+fn matches(
+    spec: &FindSpec,
+    check: bool,
+    rec: &Value,
+) -> std::result::Result<bool, query::QueryError> {
+    if check {
+        spec.filter.matches(rec)
+    } else {
+        Ok(true)
     }
 }
 
@@ -27,12 +49,14 @@ struct State {
     skipped: u64,
     emitted: u64,
     done: bool,
+    check: bool,
 }
 
-fn streaming(items: ItemStream, spec: FindSpec) -> ItemStream {
+fn streaming(items: ItemStream, spec: FindSpec, check: bool) -> ItemStream {
     let st = State {
         items,
         spec,
+        check,
         skipped: 0,
         emitted: 0,
         done: false,
@@ -50,7 +74,7 @@ fn streaming(items: ItemStream, spec: FindSpec) -> ItemStream {
                 }
             };
             match item {
-                Item::Record(rec) => match st.spec.filter.matches(&rec) {
+                Item::Record(rec) => match matches(&st.spec, st.check, &rec) {
                     Ok(true) => {
                         if st.skipped < st.spec.skip {
                             st.skipped += 1;
@@ -76,7 +100,7 @@ fn streaming(items: ItemStream, spec: FindSpec) -> ItemStream {
     .boxed()
 }
 
-fn sorted(items: ItemStream, spec: FindSpec) -> ItemStream {
+fn sorted(items: ItemStream, spec: FindSpec, check: bool) -> ItemStream {
     let fut = async move {
         let mut items = items;
         let mut out: Vec<Result<Item>> = Vec::new();
@@ -89,7 +113,7 @@ fn sorted(items: ItemStream, spec: FindSpec) -> ItemStream {
                     out.push(Err(e));
                     return out;
                 }
-                Ok(Item::Record(rec)) => match spec.filter.matches(&rec) {
+                Ok(Item::Record(rec)) => match matches(&spec, check, &rec) {
                     Ok(true) => {
                         buf.push(rec);
                         if let Some(k) = keep

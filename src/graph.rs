@@ -15,6 +15,7 @@ use crate::store::{Item, Store};
 use crate::value::Value;
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 /// Python's `str()` of a JSON value (what validate_graph compares ids with).
 pub fn py_str(v: &Value) -> String {
@@ -128,82 +129,200 @@ pub struct GraphReport {
     pub unreadable: Vec<(String, String, String)>,
 }
 
+/// What the graph scan keeps of one node record.
+enum NodeSum {
+    Record {
+        /// `str(id)` when the id is not null.
+        id: Option<String>,
+        root: bool,
+        /// The record id when the record carries a legacy `edges` array.
+        legacy: Option<String>,
+    },
+    Unreadable(String, String),
+}
+
+fn node_sum(item: Item) -> NodeSum {
+    match item {
+        Item::Record(n) => NodeSum::Record {
+            legacy: n
+                .get("edges")
+                .map(|_| n.record_id().map(str::to_string).unwrap_or_default()),
+            root: n
+                .get("entity")
+                .is_some_and(|e| py_str(e).to_lowercase() == "root"),
+            id: n.get("id").filter(|v| !v.is_null()).map(py_str),
+        },
+        Item::Unreadable { id, reason } => NodeSum::Unreadable(id, reason),
+    }
+}
+
+/// What the graph scan keeps of one edge record, given the node index.
+enum EdgeSum {
+    Link(u32, u32),
+    Dangling(String),
+    Unreadable(String, String),
+}
+
+fn lookup(index: &HashMap<String, u32>, v: &Value) -> Option<u32> {
+    match v {
+        Value::Str(s) => index.get(s.as_str()).copied(),
+        other => index.get(&py_repr(other)).copied(),
+    }
+}
+
+fn edge_sum(index: &HashMap<String, u32>, item: Item) -> EdgeSum {
+    match item {
+        Item::Record(e) => {
+            let (src, tgt, _bidi) = edge_endpoints(&e);
+            match (
+                src.and_then(|v| lookup(index, v)),
+                tgt.and_then(|v| lookup(index, v)),
+            ) {
+                (Some(s), Some(t)) => EdgeSum::Link(s, t),
+                _ => EdgeSum::Dangling(edge_id(&e)),
+            }
+        }
+        Item::Unreadable { id, reason } => EdgeSum::Unreadable(id, reason),
+    }
+}
+
 /// Scan nodes and edges once and apply validate_graph's rules. Memory: one interned id per
-/// node and two integers per edge.
+/// node and two integers per edge. On a JSON store the per-record work (parse, ids, lookups)
+/// runs in the reader threads and the directory is read in its own order (results are sorted).
 pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Result<GraphReport> {
+    let json = match store.json_dir() {
+        Some(dir) => Some(crate::store::json::JsonStore::open(
+            dir,
+            &crate::store::OpenOptions::default(),
+        )?),
+        None => None,
+    };
     let mut rep = GraphReport::default();
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut root_idx: Vec<u32> = Vec::new();
-    let mut nodes = store.scan(node_coll).await?;
+    let mut nodes = match &json {
+        Some(js) => {
+            js.scan_map(node_coll, false, Arc::new(|i| Some(Ok(node_sum(i)))))
+                .await?
+        }
+        None => store
+            .scan(node_coll)
+            .await?
+            .map(|r| r.map(node_sum))
+            .boxed(),
+    };
+    let mut node_unreadable = Vec::new();
     while let Some(item) = nodes.next().await {
         match item? {
-            Item::Record(n) => {
+            NodeSum::Record { id, root, legacy } => {
                 rep.nodes += 1;
-                if n.get("edges").is_some() {
-                    rep.legacy_edge_arrays
-                        .push(n.record_id().map(str::to_string).unwrap_or_default());
+                if let Some(l) = legacy {
+                    rep.legacy_edge_arrays.push(l);
                 }
-                let Some(idv) = n.get("id").filter(|v| !v.is_null()) else {
-                    continue;
-                };
-                let id = py_str(idv);
+                let Some(id) = id else { continue };
                 let next = index.len() as u32;
-                let i = *index.entry(id.clone()).or_insert(next);
-                let is_root = match n.get("entity") {
-                    Some(e) => py_str(e).to_lowercase() == "root",
-                    None => false,
+                let i = match index.get(&id) {
+                    Some(&i) => i,
+                    None => {
+                        index.insert(id.clone(), next);
+                        next
+                    }
                 };
-                if is_root {
+                if root {
                     rep.roots.push(id);
                     root_idx.push(i);
                 }
             }
-            Item::Unreadable { id, reason } => {
+            NodeSum::Unreadable(id, reason) => {
                 let next = index.len() as u32;
                 index.entry(id.clone()).or_insert(next);
-                rep.unreadable.push((node_coll.to_string(), id, reason));
+                node_unreadable.push((node_coll.to_string(), id, reason));
             }
         }
     }
-    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); index.len()];
+    drop(nodes);
+    node_unreadable.sort();
+    rep.unreadable = node_unreadable;
+    if json.is_some() {
+        rep.legacy_edge_arrays.sort();
+    }
+    let index = Arc::new(index);
+    let mut links: Vec<(u32, u32)> = Vec::new();
     let mut dangling: Vec<String> = Vec::new();
-    let mut edges = store.scan(edge_coll).await?;
+    let mut edges = match &json {
+        Some(js) => {
+            let ix = index.clone();
+            js.scan_map(
+                edge_coll,
+                false,
+                Arc::new(move |i| Some(Ok(edge_sum(&ix, i)))),
+            )
+            .await?
+        }
+        None => {
+            let ix = index.clone();
+            store
+                .scan(edge_coll)
+                .await?
+                .map(move |r| r.map(|i| edge_sum(&ix, i)))
+                .boxed()
+        }
+    };
+    let mut edge_unreadable = Vec::new();
     while let Some(item) = edges.next().await {
         match item? {
-            Item::Record(e) => {
+            EdgeSum::Link(s, t) => {
                 rep.edges += 1;
-                let (src, tgt, _bidi) = edge_endpoints(&e);
-                let (Some(src), Some(tgt)) = (src, tgt) else {
-                    dangling.push(edge_id(&e));
-                    continue;
-                };
-                match (index.get(&py_str(src)), index.get(&py_str(tgt))) {
-                    (Some(&s), Some(&t)) => {
-                        // Reachability walks every edge both ways, whatever `bidirectional` says.
-                        adj[s as usize].push(t);
-                        adj[t as usize].push(s);
-                    }
-                    _ => dangling.push(edge_id(&e)),
+                if !root_idx.is_empty() {
+                    links.push((s, t));
                 }
             }
-            Item::Unreadable { id, reason } => {
-                rep.unreadable.push((edge_coll.to_string(), id, reason));
+            EdgeSum::Dangling(id) => {
+                rep.edges += 1;
+                dangling.push(id);
+            }
+            EdgeSum::Unreadable(id, reason) => {
+                edge_unreadable.push((edge_coll.to_string(), id, reason));
             }
         }
     }
+    drop(edges);
+    edge_unreadable.sort();
+    rep.unreadable.extend(edge_unreadable);
     dangling.sort();
     dangling.dedup();
     rep.dangling = dangling;
     if !root_idx.is_empty() {
-        let mut seen = vec![false; index.len()];
+        // Reachability walks every edge both ways, whatever `bidirectional` says. Compact
+        // adjacency (CSR): an offset per node, two entries per edge.
+        let n = index.len();
+        let mut start = vec![0u32; n + 1];
+        for &(s, t) in &links {
+            start[s as usize + 1] += 1;
+            start[t as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut adj = vec![0u32; start[n] as usize];
+        for &(s, t) in &links {
+            adj[fill[s as usize] as usize] = t;
+            fill[s as usize] += 1;
+            adj[fill[t as usize] as usize] = s;
+            fill[t as usize] += 1;
+        }
+        drop(links);
+        drop(fill);
+        let mut seen = vec![false; n];
         let mut queue: VecDeque<u32> = root_idx.iter().copied().collect();
         while let Some(cur) = queue.pop_front() {
             if std::mem::replace(&mut seen[cur as usize], true) {
                 continue;
             }
-            for &n in &adj[cur as usize] {
-                if !seen[n as usize] {
-                    queue.push_back(n);
+            for &nb in &adj[start[cur as usize] as usize..start[cur as usize + 1] as usize] {
+                if !seen[nb as usize] {
+                    queue.push_back(nb);
                 }
             }
         }

@@ -22,17 +22,101 @@ pub struct Digest {
 
 impl Digest {
     pub fn add(&mut self, record: &Value) {
-        let bytes = crate::json::to_python_indent2(record);
-        let h = blake3::hash(&bytes);
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&h.as_bytes()[..16]);
+        self.add_hash(record_hash(record));
+    }
+
+    /// Add a record by its [`record_hash`] (computed elsewhere, e.g. in a reader thread).
+    pub fn add_hash(&mut self, h: u128) {
         self.count += 1;
-        self.sum = self.sum.wrapping_add(u128::from_le_bytes(first));
+        self.sum = self.sum.wrapping_add(h);
     }
 
     pub fn hex(&self) -> String {
         format!("{:032x}", self.sum)
     }
+}
+
+/// The first 128 bits of the BLAKE3 hash of a record's canonical bytes.
+pub fn record_hash(record: &Value) -> u128 {
+    let bytes = crate::json::to_python_indent2(record);
+    let h = blake3::hash(&bytes);
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&h.as_bytes()[..16]);
+    u128::from_le_bytes(first)
+}
+
+/// A source record made ready for the target: canonical form, whether `--upgrade` changed
+/// it, and its hash for the digest.
+enum Prepared {
+    Record(Value, bool, u128),
+    Unreadable(String, String),
+}
+
+fn prepare(coll: &str, upgrade: bool, item: Item) -> Prepared {
+    match item {
+        Item::Record(rec) => {
+            let (rec, changed) = canonical(coll, rec, upgrade);
+            let h = record_hash(&rec);
+            Prepared::Record(rec, changed, h)
+        }
+        Item::Unreadable { id, reason } => Prepared::Unreadable(id, reason),
+    }
+}
+
+/// The JSON store behind `store`, opened for parallel reads.
+fn json_source(store: &dyn Store) -> Result<Option<crate::store::json::JsonStore>> {
+    match store.json_dir() {
+        Some(dir) => Ok(Some(crate::store::json::JsonStore::open(
+            dir,
+            &crate::store::OpenOptions::default(),
+        )?)),
+        None => Ok(None),
+    }
+}
+
+/// The records of `coll` ready for the target. A JSON source parses, filters, canonicalises
+/// and hashes in its reader threads, in directory order when there is no filter (order does
+/// not matter to the target; memory then stays flat).
+async fn prepared_stream(
+    src: &dyn Store,
+    coll: &str,
+    opts: &TransferOptions,
+) -> Result<futures::stream::BoxStream<'static, Result<Prepared>>> {
+    let (c, upgrade) = (coll.to_string(), opts.upgrade);
+    if let Some(js) = json_source(src)? {
+        let filter = opts.filter.clone().filter(|f| !f.is_empty());
+        let ordered = filter.is_some();
+        let map = move |item: Item| -> Option<Result<Prepared>> {
+            if let (Some(f), Item::Record(rec)) = (&filter, &item) {
+                match f.matches(rec) {
+                    Ok(true) => {}
+                    Ok(false) => return None,
+                    Err(e) => return Some(Err(e.into())),
+                }
+            }
+            Some(Ok(prepare(&c, upgrade, item)))
+        };
+        return js.scan_map(coll, ordered, Arc::new(map)).await;
+    }
+    let items = match &opts.filter {
+        Some(f) => {
+            src.find(
+                coll,
+                FindSpec {
+                    filter: f.clone(),
+                    sort: Vec::new(),
+                    skip: 0,
+                    limit: None,
+                    projection: None,
+                },
+            )
+            .await?
+        }
+        None => src.scan(coll).await?,
+    };
+    Ok(items
+        .map(move |r| r.map(|i| prepare(&c, upgrade, i)))
+        .boxed())
 }
 
 /// Progress callbacks (the binary draws bars; tests and benches pass `NoProgress`).
@@ -154,25 +238,11 @@ async fn transfer_collection(
         name: coll.to_string(),
         ..Default::default()
     };
-    let mut items = match &opts.filter {
-        Some(f) => {
-            src.find(
-                coll,
-                FindSpec {
-                    filter: f.clone(),
-                    sort: Vec::new(),
-                    skip: 0,
-                    limit: None,
-                    projection: None,
-                },
-            )
-            .await?
-        }
-        None => src.scan(coll).await?,
-    };
+    let mut items = prepared_stream(src, coll, opts).await?;
     let batch_size = opts.batch_size.max(1);
     let jobs = opts.jobs.max(1);
-    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Value>>(jobs * 2);
+    // Bounded: at most `jobs` batches wait while `jobs` are being written.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Value>>(jobs);
     // Reader: parse, canonicalise, hash, batch.
     let reader = async {
         let mut batch = Vec::with_capacity(batch_size);
@@ -182,11 +252,10 @@ async fn transfer_collection(
         let mut unreadable = Vec::new();
         while let Some(item) = items.next().await {
             match item? {
-                Item::Record(rec) => {
-                    let (rec, changed) = canonical(coll, rec, opts.upgrade);
+                Prepared::Record(rec, changed, h) => {
                     upgraded += changed as u64;
                     read += 1;
-                    digest.add(&rec);
+                    digest.add_hash(h);
                     batch.push(rec);
                     if batch.len() >= batch_size {
                         if interrupted.load(Ordering::SeqCst) {
@@ -198,9 +267,10 @@ async fn transfer_collection(
                         }
                     }
                 }
-                Item::Unreadable { id, reason } => unreadable.push((id, reason)),
+                Prepared::Unreadable(id, reason) => unreadable.push((id, reason)),
             }
         }
+        unreadable.sort();
         if !batch.is_empty() && !interrupted.load(Ordering::SeqCst) {
             let _ = tx.send(batch).await;
         }
@@ -267,13 +337,35 @@ pub async fn digest_collection(
 ) -> Result<(Digest, Vec<(String, String)>)> {
     let mut d = Digest::default();
     let mut bad = Vec::new();
-    let mut items = store.scan(coll).await?;
+    let mut items = match json_source(store)? {
+        // Parse and hash in the reader threads, in directory order.
+        Some(js) => {
+            js.scan_map(
+                coll,
+                false,
+                Arc::new(|item| {
+                    Some(Ok(match prepare("", false, item) {
+                        // only the hash is needed: free the record in the reader thread
+                        Prepared::Record(_, _, h) => Prepared::Record(Value::Null, false, h),
+                        bad => bad,
+                    }))
+                }),
+            )
+            .await?
+        }
+        None => store
+            .scan(coll)
+            .await?
+            .map(|r| r.map(|i| prepare("", false, i)))
+            .boxed(),
+    };
     while let Some(item) = items.next().await {
         match item? {
-            Item::Record(r) => d.add(&r),
-            Item::Unreadable { id, reason } => bad.push((id, reason)),
+            Prepared::Record(_, _, h) => d.add_hash(h),
+            Prepared::Unreadable(id, reason) => bad.push((id, reason)),
         }
     }
+    bad.sort();
     Ok((d, bad))
 }
 

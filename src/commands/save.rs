@@ -94,6 +94,7 @@ pub async fn run(ctx: &Ctx, args: SaveArgs) -> anyhow::Result<i32> {
         Ok(())
     };
 
+    let mut in_flight: InFlight = std::collections::VecDeque::new();
     let mut records = RecordReader::new(reader);
     loop {
         let next = records.next_record()?;
@@ -117,21 +118,33 @@ pub async fn run(ctx: &Ctx, args: SaveArgs) -> anyhow::Result<i32> {
                     } else {
                         Vec::new()
                     };
-                    let results = store.save_many(&args.collection, values, mode).await?;
-                    for (i, (r, (origin, id))) in results.into_iter().zip(meta).enumerate() {
-                        match r {
-                            Ok(Saved::Created) => tally.created += 1,
-                            Ok(Saved::Replaced) => tally.replaced += 1,
-                            Ok(Saved::Merged) => tally.merged += 1,
-                            Ok(Saved::Skipped) => tally.skipped += 1,
-                            Err(e) => {
-                                let raw = originals.get(i).cloned().unwrap_or_default();
-                                let o = Origin(format!("{}, id {id}", origin.0));
-                                fail(&mut tally, &mut errors_out, &o, &raw, &e)?
-                            }
+                    // Write this batch in the background while the next one is read: the
+                    // store's writers never wait for the input. Results are taken in order.
+                    // A record id also in the batch still being written: let that batch finish
+                    // first, so the later record wins as in a sequential write.
+                    let overlaps = in_flight.iter().any(|(_, m, _)| {
+                        let ids: std::collections::HashSet<&str> =
+                            m.iter().map(|(_, id)| id.as_str()).collect();
+                        meta.iter().any(|(_, id)| ids.contains(id.as_str()))
+                    });
+                    if overlaps {
+                        while !in_flight.is_empty() {
+                            finish_batch(&mut in_flight, &mut tally, &mut errors_out, &fail)
+                                .await?;
                         }
                     }
+                    let (st, coll) = (store.clone(), args.collection.clone());
+                    let task = tokio::spawn(async move { st.save_many(&coll, values, mode).await });
+                    in_flight.push_back((task, meta, originals));
+                    while in_flight.len() >= IN_FLIGHT {
+                        finish_batch(&mut in_flight, &mut tally, &mut errors_out, &fail).await?;
+                    }
                 }
+            }
+        }
+        if done {
+            while !in_flight.is_empty() {
+                finish_batch(&mut in_flight, &mut tally, &mut errors_out, &fail).await?;
             }
         }
         if done {
@@ -160,6 +173,48 @@ pub async fn run(ctx: &Ctx, args: SaveArgs) -> anyhow::Result<i32> {
     } else {
         exit::OK
     })
+}
+
+/// Batches written at the same time (each by the store's own pool of writers).
+const IN_FLIGHT: usize = 2;
+
+type BatchTask = tokio::task::JoinHandle<jvdb::error::Result<Vec<jvdb::error::Result<Saved>>>>;
+type InFlight = std::collections::VecDeque<(BatchTask, Vec<(Origin, String)>, Vec<String>)>;
+type FailFn = dyn Fn(
+    &mut Tally,
+    &mut Option<std::io::BufWriter<File>>,
+    &Origin,
+    &str,
+    &Error,
+) -> anyhow::Result<()>;
+
+/// Wait for the oldest batch in flight and tally its results.
+async fn finish_batch(
+    in_flight: &mut InFlight,
+    tally: &mut Tally,
+    errors_out: &mut Option<std::io::BufWriter<File>>,
+    fail: &FailFn,
+) -> anyhow::Result<()> {
+    let Some((task, meta, originals)) = in_flight.pop_front() else {
+        return Ok(());
+    };
+    let results = task
+        .await
+        .map_err(|e| Error::unavailable(format!("internal task failed: {e}")))??;
+    for (i, (r, (origin, id))) in results.into_iter().zip(meta).enumerate() {
+        match r {
+            Ok(Saved::Created) => tally.created += 1,
+            Ok(Saved::Replaced) => tally.replaced += 1,
+            Ok(Saved::Merged) => tally.merged += 1,
+            Ok(Saved::Skipped) => tally.skipped += 1,
+            Err(e) => {
+                let raw = originals.get(i).cloned().unwrap_or_default();
+                let o = Origin(format!("{}, id {id}", origin.0));
+                fail(tally, errors_out, &o, &raw, &e)?
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Check one record and give it an id when asked.

@@ -17,6 +17,9 @@
 //!   reads the last); `count` without a filter still counts every `*.json` entry, as JsonDB.
 
 pub mod atomic;
+mod scan;
+
+pub use scan::ScanMap;
 
 use super::{
     Backend, Count, GetResult, Item, ItemStream, OpenOptions, SaveMode, Saved, Store, StoreSpec,
@@ -32,13 +35,12 @@ use futures::StreamExt;
 use futures::stream;
 use indexmap::IndexMap;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 pub static BACKEND: Backend = Backend {
     name: "json",
@@ -60,12 +62,6 @@ pub static BACKEND: Backend = Backend {
 
 /// Concurrent writers in `save_many`: fsync latency dominates, so many writes are in flight.
 const WRITERS: usize = 32;
-/// Reader threads per scan (parsing is CPU work; a few threads also overlap I/O).
-const READERS: usize = 3;
-/// How far the readers may run ahead of the consumer, in files.
-const READ_WINDOW: usize = 64;
-/// Items buffered between the reader and the stream's consumer.
-const CHANNEL: usize = 64;
 /// Lock stripes serialising writes to the same path inside this process.
 const LOCK_STRIPES: usize = 1024;
 
@@ -184,19 +180,29 @@ enum Read {
 /// Read and decode one record file.
 fn read_record(path: &Path) -> Read {
     match fs::read(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Read::Missing,
-        Err(e) if e.raw_os_error() == Some(libc::EISDIR) => {
-            Read::Unreadable("is a directory, not a record file".into())
-        }
-        Err(e) => Read::Unreadable(format!("cannot read file: {}", io_reason(&e))),
-        Ok(bytes) if bytes.is_empty() => Read::Unreadable("empty file".into()),
-        Ok(bytes) => match crate::json::parse_bytes(&bytes) {
-            Ok(v @ Value::Object(_)) => Read::Found(v),
-            Ok(other) => {
-                Read::Unreadable(format!("top level is {}, not an object", a_type(&other)))
-            }
-            Err(e) => Read::Unreadable(format!("invalid JSON: {e}")),
-        },
+        Err(e) => read_error(&e),
+        Ok(bytes) => decode(&bytes),
+    }
+}
+
+fn read_error(e: &io::Error) -> Read {
+    if e.kind() == io::ErrorKind::NotFound {
+        Read::Missing
+    } else if e.raw_os_error() == Some(libc::EISDIR) {
+        Read::Unreadable("is a directory, not a record file".into())
+    } else {
+        Read::Unreadable(format!("cannot read file: {}", io_reason(e)))
+    }
+}
+
+fn decode(bytes: &[u8]) -> Read {
+    if bytes.is_empty() {
+        return Read::Unreadable("empty file".into());
+    }
+    match crate::json::parse_bytes(bytes) {
+        Ok(v @ Value::Object(_)) => Read::Found(v),
+        Ok(other) => Read::Unreadable(format!("top level is {}, not an object", a_type(&other))),
+        Err(e) => Read::Unreadable(format!("invalid JSON: {e}")),
     }
 }
 
@@ -329,25 +335,31 @@ impl Inner {
         Ok(Some(out))
     }
 
-    /// Read one listed entry; `None` when it vanished since the listing.
-    fn read_entry(&self, dir: &Path, real_base: &Path, e: &Entry) -> Option<Item> {
+    /// Read one listed entry (relative to `dirfd`, the open directory `dir`); `None` when it
+    /// vanished since the listing.
+    fn read_entry(
+        &self,
+        dir: &Path,
+        dirfd: std::os::fd::RawFd,
+        real_base: &Path,
+        e: &Entry,
+        bufs: &mut scan::Bufs,
+    ) -> Option<Item> {
         let stem = stem_of(&e.name);
-        let id = stem.to_string_lossy().into_owned();
         let unreadable = |reason: String| {
             Some(Item::Unreadable {
-                id: id.clone(),
+                id: stem.to_string_lossy().into_owned(),
                 reason,
             })
         };
         if std::str::from_utf8(stem.as_bytes()).is_err() {
             return unreadable("file name is not valid UTF-8".into());
         }
-        let path = dir.join(&e.name);
         match &e.file_type {
             Some(ft) if ft.is_dir() => {
                 return unreadable("is a directory, not a record file".into());
             }
-            Some(ft) if ft.is_symlink() => match resolve_lenient(&path) {
+            Some(ft) if ft.is_symlink() => match resolve_lenient(&dir.join(&e.name)) {
                 Ok(real) if !real.starts_with(real_base) => {
                     return unreadable(format!(
                         "symbolic link pointing outside the store ({})",
@@ -371,7 +383,11 @@ impl Inner {
             Some(ft) if !ft.is_file() => return unreadable("not a regular file".into()),
             _ => {}
         }
-        match read_record(&path) {
+        let read = match scan::read_at(dirfd, &e.name, bufs) {
+            Err(e) => read_error(&e),
+            Ok(()) => decode(&bufs.data),
+        };
+        match read {
             Read::Missing => None,
             Read::Found(v) => Some(Item::Record(v)),
             Read::Unreadable(r) => unreadable(r),
@@ -515,6 +531,77 @@ impl JsonStore {
         &self.inner.base
     }
 
+    /// Every record of `collection`, read by the reader pool, each item passed through `map`
+    /// in the reader threads (so filters, projections and hashes run on every core). `ordered`:
+    /// in id order like [`Store::scan`] (the directory is listed and sorted first); otherwise
+    /// in directory order, with memory independent of the collection size. A missing
+    /// collection is empty.
+    pub async fn scan_map<T: Send + 'static>(
+        &self,
+        collection: &str,
+        ordered: bool,
+        map: Arc<ScanMap<T>>,
+    ) -> Result<futures::stream::BoxStream<'static, Result<T>>> {
+        validate_component(collection, "collection")?;
+        let c = collection.to_string();
+        let opened = self
+            .blocking(move |inner| {
+                let real_base = inner.real_base()?;
+                let dir = inner.coll_dir(&c, &real_base)?;
+                let listing = if ordered {
+                    match inner.list(&c, &dir)? {
+                        Some(e) if !e.is_empty() => Listing::Sorted(e),
+                        _ => return Ok(None),
+                    }
+                } else {
+                    match fs::read_dir(&dir) {
+                        Ok(rd) => Listing::Stream(rd),
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => {
+                            return Err(Error::unavailable(format!(
+                                "collection {c}: {} is not a directory",
+                                dir.display()
+                            )));
+                        }
+                        Err(e) => {
+                            return Err(Error::io(
+                                format!("collection {c}: {}", dir.display()),
+                                &e,
+                            ));
+                        }
+                    }
+                };
+                let fd = match scan::open_dir(&dir) {
+                    Ok(fd) => fd,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                    Err(e) => {
+                        return Err(Error::io(format!("collection {c}: {}", dir.display()), &e));
+                    }
+                };
+                Ok(Some((dir, real_base, listing, fd, c)))
+            })
+            .await?;
+        let Some((dir, real_base, listing, fd, c)) = opened else {
+            return Ok(stream::empty().boxed());
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Result<T>>>(scan::CHANNEL);
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            use std::os::fd::AsRawFd;
+            let dirfd = fd.as_raw_fd();
+            match listing {
+                Listing::Sorted(entries) => {
+                    scan::run_ordered(&inner, &dir, dirfd, &real_base, &entries, &*map, tx)
+                }
+                Listing::Stream(rd) => {
+                    scan::run_unordered(&inner, &c, &dir, dirfd, &real_base, rd, &*map, tx)
+                }
+            }
+            drop(fd);
+        });
+        Ok(scan::into_stream(rx))
+    }
+
     async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Inner) -> Result<T> + Send + 'static,
@@ -524,6 +611,27 @@ impl JsonStore {
             .await
             .map_err(join_err)?
     }
+}
+
+enum Listing {
+    Sorted(Vec<Entry>),
+    Stream(fs::ReadDir),
+}
+
+/// Keep the records matching `filter` (and every unreadable item); a match error ends the
+/// stream there, as in [`crate::find::find_in_stream`].
+fn filter_map(filter: Arc<Filter>) -> Arc<ScanMap<Item>> {
+    if filter.is_empty() {
+        return Arc::new(|item| Some(Ok(item)));
+    }
+    Arc::new(move |item| match item {
+        Item::Record(rec) => match filter.matches(&rec) {
+            Ok(true) => Some(Ok(Item::Record(rec))),
+            Ok(false) => None,
+            Err(e) => Some(Err(e.into())),
+        },
+        bad => Some(Ok(bad)),
+    })
 }
 
 type Group = (String, Vec<(usize, Value)>);
@@ -553,97 +661,6 @@ fn run_writer(inner: &Inner, job: &WriteJob) {
             lock(&job.results)[index] = Some(r);
         }
     }
-}
-
-struct ScanState {
-    next_claim: usize,
-    next_emit: usize,
-    done: BTreeMap<usize, Option<Item>>,
-    cancelled: bool,
-}
-
-fn run_reader(
-    inner: &Inner,
-    dir: &Path,
-    real_base: &Path,
-    entries: &[Entry],
-    tx: tokio::sync::mpsc::Sender<Result<Item>>,
-) {
-    let n = entries.len();
-    let shared = (
-        Mutex::new(ScanState {
-            next_claim: 0,
-            next_emit: 0,
-            done: BTreeMap::new(),
-            cancelled: false,
-        }),
-        Condvar::new(),
-    );
-    let (m, cv) = (&shared.0, &shared.1);
-    let read = |i: usize| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            inner.read_entry(dir, real_base, &entries[i])
-        }))
-        .unwrap_or_else(|_| {
-            Some(Item::Unreadable {
-                id: stem_of(&entries[i].name).to_string_lossy().into_owned(),
-                reason: "internal error while reading".into(),
-            })
-        })
-    };
-    std::thread::scope(|s| {
-        let mut workers = 0;
-        for _ in 0..READERS.min(n) {
-            let spawned = std::thread::Builder::new()
-                .name("jvdb-json-read".into())
-                .spawn_scoped(s, || {
-                    loop {
-                        let i = {
-                            let mut st = lock(m);
-                            loop {
-                                if st.cancelled || st.next_claim >= n {
-                                    return;
-                                }
-                                if st.next_claim < st.next_emit + READ_WINDOW {
-                                    break;
-                                }
-                                st = cv.wait(st).unwrap_or_else(|e| e.into_inner());
-                            }
-                            st.next_claim += 1;
-                            st.next_claim - 1
-                        };
-                        let item = read(i);
-                        lock(m).done.insert(i, item);
-                        cv.notify_all();
-                    }
-                });
-            if spawned.is_ok() {
-                workers += 1;
-            }
-        }
-        for i in 0..n {
-            let item = if workers == 0 {
-                read(i)
-            } else {
-                let mut st = lock(m);
-                loop {
-                    if let Some(x) = st.done.remove(&i) {
-                        st.next_emit = i + 1;
-                        break x;
-                    }
-                    st = cv.wait(st).unwrap_or_else(|e| e.into_inner());
-                }
-            };
-            cv.notify_all();
-            if let Some(item) = item
-                && tx.blocking_send(Ok(item)).is_err()
-            {
-                break;
-            }
-        }
-        lock(m).cancelled = true;
-        cv.notify_all();
-    });
 }
 
 #[async_trait]
@@ -800,43 +817,56 @@ impl Store for JsonStore {
     }
 
     async fn scan(&self, collection: &str) -> Result<ItemStream> {
-        validate_component(collection, "collection")?;
-        let c = collection.to_string();
-        let listed = self
-            .blocking(move |inner| {
-                let real_base = inner.real_base()?;
-                let dir = inner.coll_dir(&c, &real_base)?;
-                Ok(inner.list(&c, &dir)?.map(|e| (dir, real_base, e)))
-            })
-            .await?;
-        let Some((dir, real_base, entries)) = listed else {
-            return Ok(stream::empty().boxed());
-        };
-        if entries.is_empty() {
+        self.scan_map(collection, true, Arc::new(|item| Some(Ok(item))))
+            .await
+    }
+
+    /// The filter runs in the reader threads; only matching records reach the consumer.
+    async fn find(&self, collection: &str, spec: super::FindSpec) -> Result<ItemStream> {
+        if spec.limit == Some(0) {
+            validate_component(collection, "collection")?;
             return Ok(stream::empty().boxed());
         }
-        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Item>>(CHANNEL);
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || run_reader(&inner, &dir, &real_base, &entries, tx));
-        Ok(stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) }).boxed())
+        let items = self
+            .scan_map(collection, true, filter_map(spec.filter.clone()))
+            .await?;
+        Ok(crate::find::find_prefiltered(items, spec))
     }
 
     async fn count(&self, collection: &str, filter: Option<Arc<Filter>>) -> Result<Count> {
         match filter {
             Some(f) if !f.is_empty() => {
-                let items = self
-                    .find(
-                        collection,
-                        super::FindSpec {
-                            filter: f,
-                            sort: Vec::new(),
-                            skip: 0,
-                            limit: None,
-                            projection: None,
-                        },
-                    )
-                    .await?;
-                crate::find::count_stream(items).await
+                // Order does not matter for a count: read in directory order, nothing listed.
+                let map = filter_map(f.clone());
+                let counted: Arc<ScanMap<Option<(String, String)>>> =
+                    Arc::new(move |item| match map(item)? {
+                        Ok(Item::Record(_)) => Some(Ok(None)),
+                        Ok(Item::Unreadable { id, reason }) => Some(Ok(Some((id, reason)))),
+                        Err(e) => Some(Err(e)),
+                    });
+                let mut items = self.scan_map(collection, false, counted).await?;
+                let mut c = Count::default();
+                while let Some(x) = items.next().await {
+                    match x {
+                        Ok(None) => c.count += 1,
+                        Ok(Some(bad)) => c.unreadable.push(bad),
+                        Err(_) => {
+                            // Report the error the ordered scan meets first, as before.
+                            drop(items);
+                            let spec = super::FindSpec {
+                                filter: f,
+                                sort: Vec::new(),
+                                skip: 0,
+                                limit: None,
+                                projection: None,
+                            };
+                            let items = self.find(collection, spec).await?;
+                            return crate::find::count_stream(items).await;
+                        }
+                    }
+                }
+                c.unreadable.sort();
+                Ok(c)
             }
             // jvspatial: an empty query counts the `*.json` directory entries, malformed
             // files included.

@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""jvdb benchmark suite: jvdb vs jvspatial 0.2.2 vs a raw read of the files.
+
+Run through bench/run.sh (it builds the release binary first). Environment:
+
+  BENCH_DIR        where stores and scratch copies live (default /tmp/jvdb-bench; never the repo)
+  BENCH_SIZES      city counts (default "10000 100000")
+  BENCH_RUNS       timed runs per measurement, the median is reported (default 5)
+  BENCH_SLOW_RUNS  runs for jvspatial's write operations on stores above 10k cities, which take
+                   minutes each (default 1; the table marks them)
+  BENCH_OPS        subset of: count find cleanup migrate save mongo (default: all)
+  BENCH_PYTHON     python with jvspatial 0.2.2 (default: <repo>/.venv/bin/python, else a venv made
+                   in BENCH_DIR/venv from tests/py/requirements.txt)
+  BENCH_MONGO_URI  MongoDB server for the mongo measurements (default: start the test server
+                   tests/mongo_server/server.py when it exists, else skip them)
+  JVDB             the binary (default <repo>/target/release/jvdb)
+
+Every measurement: one warm-up run (page cache warm), then BENCH_RUNS timed runs; time is
+wall clock, peak RSS is the child's ru_maxrss (wait4). `uptime` load is recorded per group.
+Results go to BENCH_DIR/results-<timestamp>.json and a markdown table on stdout.
+"""
+
+import datetime
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = Path(os.environ.get("BENCH_DIR", "/tmp/jvdb-bench")).resolve()
+SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "10000 100000").split()]
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+SLOW_RUNS = int(os.environ.get("BENCH_SLOW_RUNS", "1"))
+OPS = os.environ.get("BENCH_OPS", "count find cleanup migrate save mongo").split()
+JVDB = os.environ.get("JVDB", str(REPO / "target/release/jvdb"))
+MONGO_BATCH = 1000
+
+COUNT_Q = '{"bidirectional": true}'
+FIND_Q = '{"context.country": "JP", "context.population": {"$gt": 5000000}}'
+
+if str(BENCH).startswith(str(REPO) + os.sep) or BENCH == REPO:
+    raise SystemExit(f"BENCH_DIR {BENCH} is inside the repository; choose another directory")
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def python() -> str:
+    p = os.environ.get("BENCH_PYTHON")
+    if p:
+        return p
+    for cand in (REPO / ".venv/bin/python", BENCH / "venv/bin/python"):
+        if cand.exists():
+            return str(cand)
+    venv = BENCH / "venv"
+    log(f"making a venv with jvspatial in {venv}")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin/pip"), "install", "-q", "-r", str(REPO / "tests/py/requirements.txt")],
+        check=True,
+    )
+    return str(venv / "bin/python")
+
+
+PY = python()
+JV = f"{shlex.quote(PY)} {shlex.quote(str(REPO / 'bench/jv_ops.py'))}"
+
+
+def run_once(cmd: str) -> tuple:
+    """Run a shell command; (seconds, peak RSS KiB, stdout tail)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(["bash", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = p.communicate()
+    # communicate() already reaped the child; Popen keeps no rusage, so use wait4 ourselves:
+    dt = time.perf_counter() - t0
+    if p.returncode not in (0, 1):
+        raise RuntimeError(f"command failed ({p.returncode}): {cmd}\n{err.decode()[-2000:]}")
+    return dt, p.maxrss_kib, out.decode()[-200:].strip()
+
+
+class Popen(subprocess.Popen):
+    """Popen that records the child's rusage when it is reaped."""
+
+    maxrss_kib = 0
+
+    def _try_wait(self, wait_flags):
+        try:
+            pid, sts, ru = os.wait4(self.pid, wait_flags)
+        except ChildProcessError:
+            pid, sts = self.pid, 0
+        else:
+            if pid == self.pid:
+                self.maxrss_kib = ru.ru_maxrss
+        return (pid, sts)
+
+
+subprocess.Popen = Popen  # type: ignore[misc]
+
+
+def measure(cmd: str, setup: str = "", runs: int = RUNS, warmup: bool = True) -> dict:
+    samples = []
+    if warmup:
+        if setup:
+            subprocess.run(["bash", "-c", setup], check=True)
+        run_once(cmd)
+    out = ""
+    for _ in range(runs):
+        if setup:
+            subprocess.run(["bash", "-c", setup], check=True)
+        samples.append(run_once(cmd))
+    times = [s[0] for s in samples]
+    out = samples[-1][2]
+    return {
+        "cmd": cmd,
+        "runs": runs,
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        "rss_mib": max(s[1] for s in samples) / 1024,
+        "out": out,
+        "load": load(),
+    }
+
+
+def ensure_store(n: int) -> Path:
+    d = BENCH / f"store-{n}"
+    if not d.exists():
+        log(f"building the {n}-city store with jvspatial (takes ~{max(1, n // 10000)} min)...")
+        subprocess.run([PY, str(REPO / "bench/make_store.py"), str(n), str(d)], check=True)
+    return d
+
+
+def files(d: Path, colls) -> int:
+    return sum(1 for c in colls for p in (d / c).iterdir() if p.name.endswith(".json"))
+
+
+def q(p) -> str:
+    return shlex.quote(str(p))
+
+
+def mongo_uri():
+    uri = os.environ.get("BENCH_MONGO_URI")
+    if uri:
+        return uri, None
+    server = REPO / "tests/mongo_server/server.py"
+    if not server.exists():
+        return None, None
+    port_file = BENCH / "mongo.port"
+    port_file.unlink(missing_ok=True)
+    proc = subprocess.Popen(
+        [PY, str(server), "--port", "0", "--port-file", str(port_file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        if port_file.exists() and port_file.read_text().strip():
+            return f"mongodb://127.0.0.1:{port_file.read_text().strip()}", proc
+        time.sleep(0.1)
+    proc.kill()
+    return None, None
+
+
+def bench_size(n: int, mongo) -> list:
+    store = ensure_store(n)
+    scratch = BENCH / f"scratch-{n}"
+    scratch.mkdir(exist_ok=True)
+    nodes = files(store, ["node"])
+    edges = files(store, ["edge"])
+    total = files(store, [p.name for p in store.iterdir() if p.is_dir()])
+    jsonl = BENCH / f"nodes-{n}.jsonl"
+    if not jsonl.exists():
+        subprocess.run(["bash", "-c", f"{q(JVDB)} -q --db {q(store)} find node --format jsonl > {q(jsonl)}"], check=True)
+    slow = RUNS if n <= 10000 else SLOW_RUNS
+    rows = []
+
+    def row(op, tool, records, m, note=""):
+        m.update(size=n, op=op, tool=tool, records=records, note=note)
+        m["rec_per_s"] = records / m["median_s"] if m["median_s"] else 0
+        log(f"  {n:>6} {op:<22} {tool:<22} {m['median_s']:8.3f}s  {m['rss_mib']:7.1f} MiB  load {m['load']}  {m['out'][-60:]!r}")
+        rows.append(m)
+
+    cat = lambda colls: f"cd {q(store)} && find {' '.join(colls)} -name '*.json' -print0 | xargs -0 -P2 cat > /dev/null"
+    jv = f"{q(JVDB)} -q --db {q(store)}"
+    if "count" in OPS:
+        row("count edge (filter)", "jvdb", edges, measure(f"{jv} count edge --query {q(COUNT_Q)}"))
+        row("count edge (filter)", "jvspatial", edges, measure(f"{JV} count {q(store)} edge {q(COUNT_Q)}"))
+        row("count edge (filter)", "xargs -P2 cat", edges, measure(cat(["edge"])))
+    if "find" in OPS:
+        row("find node (2 fields)", "jvdb", nodes, measure(f"{jv} find node --query {q(FIND_Q)} --format jsonl > /dev/null"))
+        row("find node (2 fields)", "jvdb (count)", nodes, measure(f"{jv} find node --query {q(FIND_Q)} --count"))
+        row("find node (2 fields)", "jvspatial", nodes, measure(f"{JV} find {q(store)} node {q(FIND_Q)} > /dev/null"))
+        row("find node (2 fields)", "xargs -P2 cat", nodes, measure(cat(["node"])))
+    if "cleanup" in OPS:
+        row("cleanup --dry-run", "jvdb", nodes + edges, measure(f"{jv} cleanup --dry-run | wc -l"))
+        row("cleanup --dry-run", "jvspatial", nodes + edges, measure(f"{JV} cleanup {q(store)} | wc -l"))
+        row("cleanup --dry-run", "xargs -P2 cat", nodes + edges, measure(cat(["node", "edge"])))
+    if "migrate" in OPS:
+        dst = scratch / "copy"
+        rm = f"rm -rf {q(dst)}"
+        row("migrate json->json", "jvdb", total, measure(f"{q(JVDB)} -q migrate --from {q(store)} --to {q(dst)}", setup=rm))
+        row("migrate json->json", "jvdb --no-verify", total, measure(f"{q(JVDB)} -q migrate --no-verify --from {q(store)} --to {q(dst)}", setup=rm))
+        row("migrate json->json", "jvspatial bulk_save", total,
+            measure(f"{JV} copy {q(store)} {q(dst)} bulk", setup=rm, runs=slow, warmup=slow > 1),
+            "" if slow == RUNS else f"{slow} run(s)")
+        subprocess.run(["bash", "-c", rm], check=True)
+    if "save" in OPS:
+        dst = scratch / "save"
+        rm = f"rm -rf {q(dst)}"
+        row("save JSONL (nodes)", "jvdb", nodes, measure(f"{q(JVDB)} -q --db {q(dst)} save node {q(jsonl)}", setup=rm))
+        row("save JSONL (nodes)", "jvspatial bulk_save", nodes,
+            measure(f"{JV} save {q(dst)} node {q(jsonl)} bulk", setup=rm, runs=slow, warmup=slow > 1),
+            "" if slow == RUNS else f"{slow} run(s)")
+        if n <= 10000:
+            row("save JSONL (nodes)", "jvspatial save() loop", nodes,
+                measure(f"{JV} save {q(dst)} node {q(jsonl)} loop", setup=rm, runs=1, warmup=False), "1 run")
+        subprocess.run(["bash", "-c", rm], check=True)
+    if "mongo" in OPS and mongo[0]:
+        uri = mongo[0]
+        dbname = f"bench{n}"
+        drop = f"{q(PY)} -c " + q(f"import pymongo; pymongo.MongoClient({uri!r}).drop_database({dbname!r})")
+        target = f"{uri}/{dbname}"
+        row("migrate json->mongodb", "jvdb", total,
+            measure(f"{q(JVDB)} -q migrate --batch-size {MONGO_BATCH} --from {q(store)} --to {q(target)}", setup=drop))
+        row("migrate json->mongodb", "bare insert_many", total,
+            measure(f"{JV} mongo_insert {q(store)} {q(uri)} {dbname} {MONGO_BATCH}", setup=drop))
+        # the database is now filled: mongodb -> json
+        dst = scratch / "frommongo"
+        rm = f"rm -rf {q(dst)}"
+        row("migrate mongodb->json", "jvdb", total, measure(f"{q(JVDB)} -q migrate --from {q(target)} --to {q(dst)}", setup=rm))
+        row("migrate mongodb->json", "jvspatial bulk_save", total,
+            measure(f"{JV} mongo_to_json {q(uri)} {dbname} {q(dst)}", setup=rm, runs=slow, warmup=slow > 1),
+            "" if slow == RUNS else f"{slow} run(s)")
+        subprocess.run(["bash", "-c", rm + "; " + drop], check=True)
+    return rows
+
+
+def table(rows) -> str:
+    by = {(r["size"], r["op"], r["tool"]): r for r in rows}
+    out = ["| cities | operation | tool | median s | runs | records/s | peak RSS MiB | jvspatial ÷ jvdb | cat ÷ jvdb | load (1/5/15 min) |",
+           "|---:|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        jvr = by.get((r["size"], r["op"], "jvdb"))
+        ratio_jv = ratio_cat = ""
+        if r["tool"] == "jvdb":
+            for (s, o, t), other in by.items():
+                if s == r["size"] and o == r["op"] and t.startswith("jvspatial") and "loop" not in t:
+                    ratio_jv = f"{other['median_s'] / r['median_s']:.1f}×"
+                if s == r["size"] and o == r["op"] and t in ("xargs -P2 cat", "bare insert_many"):
+                    ratio_cat = f"{other['median_s'] / r['median_s']:.2f}"
+        elif r["tool"].startswith("jvspatial") and jvr:
+            ratio_jv = f"({r['median_s'] / jvr['median_s']:.1f}×)"
+        out.append(
+            f"| {r['size']:,} | {r['op']} | {r['tool']} | {r['median_s']:.3f} | {r['runs']}{' ' + r['note'] if r['note'] and 'run' not in r['note'] else ''} | "
+            f"{r['rec_per_s']:,.0f} | {r['rss_mib']:.1f} | {ratio_jv} | {ratio_cat} | {r['load']} |"
+        )
+    if len(SIZES) >= 2:
+        a, b = SIZES[0], SIZES[-1]
+        out += ["", f"Scaling {a:,} → {b:,} cities (time ratio ÷ record ratio; 1.00 = linear):", "",
+                "| operation | tool | t small s | t large s | records ratio | time ratio | scaling | RSS small → large MiB |",
+                "|---|---|---:|---:|---:|---:|---:|---|"]
+        for r in rows:
+            if r["size"] != a:
+                continue
+            big = by.get((b, r["op"], r["tool"]))
+            if not big:
+                continue
+            rr = big["records"] / r["records"]
+            tr = big["median_s"] / r["median_s"]
+            out.append(f"| {r['op']} | {r['tool']} | {r['median_s']:.3f} | {big['median_s']:.3f} | {rr:.2f} | {tr:.2f} | {tr / rr:.2f} | {r['rss_mib']:.1f} → {big['rss_mib']:.1f} |")
+    return "\n".join(out)
+
+
+def main():
+    BENCH.mkdir(parents=True, exist_ok=True)
+    if not Path(JVDB).exists():
+        raise SystemExit(f"{JVDB} not found: run bench/run.sh (it builds the release binary)")
+    mongo = (None, None)
+    if "mongo" in OPS:
+        mongo = mongo_uri()
+        if not mongo[0]:
+            log("no MongoDB server (set BENCH_MONGO_URI); skipping the mongo measurements")
+    started = datetime.datetime.now().astimezone()
+    head = {
+        "date": started.isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.platform()}",
+        "commit": subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
+        "load_start": load(),
+        "runs": RUNS,
+    }
+    log(f"jvdb bench {head}")
+    rows = []
+    try:
+        for n in SIZES:
+            rows += bench_size(n, mongo)
+    finally:
+        if mongo[1]:
+            mongo[1].terminate()
+    head["load_end"] = load()
+    stamp = started.strftime("%Y%m%d-%H%M%S")
+    (BENCH / f"results-{stamp}.json").write_text(json.dumps({"head": head, "rows": rows}, indent=2))
+    print(f"jvdb {head['commit']}, {head['date']}, {head['machine']}; median of {RUNS} runs; "
+          f"load {head['load_start']} at start, {head['load_end']} at end\n")
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()

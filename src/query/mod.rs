@@ -2,6 +2,9 @@
 //! projection live here too. Two dialects: `mongo` (MongoDB semantics, DESIGN §4) and
 //! `jvspatial` (jvspatial 0.2.2's `QueryEngine`, errors included).
 
+pub mod jv_regex;
+pub mod jv_timsort;
+pub mod jv_unicode;
 pub mod jvspatial;
 pub mod mongo;
 pub mod projection;

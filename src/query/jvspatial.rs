@@ -882,6 +882,17 @@ pub fn sort_records(records: &mut Vec<Value>, keys: &[SortKey]) -> Result<(), Qu
 
 /// [`sort_records`] with the Python exception class.
 pub fn sort_records_py(records: &mut Vec<Value>, keys: &[SortKey]) -> R<()> {
+    let order = sort_order_py(records, keys)?;
+    let mut taken: Vec<Option<Value>> = std::mem::take(records).into_iter().map(Some).collect();
+    *records = order
+        .iter()
+        .filter_map(|&i| taken.get_mut(i).and_then(Option::take))
+        .collect();
+    Ok(())
+}
+
+/// The permutation `finalize_find_results` applies: input indices in result order.
+pub fn sort_order_py(records: &[Value], keys: &[SortKey]) -> R<Vec<usize>> {
     let mut order: Vec<usize> = (0..records.len()).collect();
     for key in keys.iter().rev() {
         let ks: Vec<(bool, &Value)> = order.iter().map(|&i| sort_key(&records[i], key)).collect();
@@ -895,10 +906,5 @@ pub fn sort_records_py(records: &mut Vec<Value>, keys: &[SortKey]) -> R<()> {
         }
         order = perm.iter().map(|&p| order[p]).collect();
     }
-    let mut taken: Vec<Option<Value>> = std::mem::take(records).into_iter().map(Some).collect();
-    *records = order
-        .iter()
-        .filter_map(|&i| taken.get_mut(i).and_then(Option::take))
-        .collect();
-    Ok(())
+    Ok(order)
 }

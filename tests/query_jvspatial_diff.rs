@@ -45,7 +45,10 @@ fn oracle(mode: &str, lines: &[String]) -> Vec<Value> {
     let mut stdin = child.stdin.take().expect("oracle stdin");
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let out = child.wait_with_output().expect("run the Python oracle");
-    writer.join().expect("writer thread").expect("write to oracle");
+    writer
+        .join()
+        .expect("writer thread")
+        .expect("write to oracle");
     assert!(
         out.status.success(),
         "oracle failed: {}",
@@ -85,24 +88,131 @@ impl Rng {
     }
 }
 
-const KEYS: &[&str] = &["a", "b", "c", "name", "tags", "n", "_", "a.b", "1", "x y", ""];
+const KEYS: &[&str] = &[
+    "a", "b", "c", "name", "tags", "n", "_", "a.b", "1", "x y", "",
+];
 const PATHS: &[&str] = &[
-    "a", "b", "c", "name", "tags", "n", "_", "a.b", "a.0", "a.1", "a.+1", "a. 0", "a.\u{661}",
-    "a.-1", "a.01", "a.1_0", "a.1__0", "tags.0", "tags.1", "c.a", "c.b.0", "c.a.b", "", "a..b",
-    "name.0", "1", "x y", "missing", "c.1",
+    "a",
+    "b",
+    "c",
+    "name",
+    "tags",
+    "n",
+    "_",
+    "a.b",
+    "a.0",
+    "a.1",
+    "a.+1",
+    "a. 0",
+    "a.\u{661}",
+    "a.-1",
+    "a.01",
+    "a.1_0",
+    "a.1__0",
+    "tags.0",
+    "tags.1",
+    "c.a",
+    "c.b.0",
+    "c.a.b",
+    "",
+    "a..b",
+    "name.0",
+    "1",
+    "x y",
+    "missing",
+    "c.1",
 ];
 const STRS: &[&str] = &[
-    "", "a", "b", "ab", "Paris", "paris", "Parisian", "a b", "A", "\u{c9}", "\u{e9}",
-    "\u{df}", "\u{661}", "x.y", "\u{65e5}\u{672c}", "hello world", "Hello", "1", "0", "2",
-    "\u{130}", "\u{1c5}", "\u{24b6}bc", "it's", "tab\there", "\u{1F600}", "caf\u{e9} \u{c9}COLE",
+    "",
+    "a",
+    "b",
+    "ab",
+    "Paris",
+    "paris",
+    "Parisian",
+    "a b",
+    "A",
+    "\u{c9}",
+    "\u{e9}",
+    "\u{df}",
+    "\u{661}",
+    "x.y",
+    "\u{65e5}\u{672c}",
+    "hello world",
+    "Hello",
+    "1",
+    "0",
+    "2",
+    "\u{130}",
+    "\u{1c5}",
+    "\u{24b6}bc",
+    "it's",
+    "tab\there",
+    "\u{1F600}",
+    "caf\u{e9} \u{c9}COLE",
 ];
 const REGEXES: &[&str] = &[
-    "a", "^a", "a$", "^$", "P", "(?i)par", "ar.s", "\\d", "\\w+", "\\s", "[a-c]", "[^a]",
-    "[]a]", "[[]", "a{", "a{1,2}", "x{,2}", "\\Z", "s\\Z", "\\q", "(", "[z-a]", "a**", "(a)\\1",
-    "(a)\\2", "\\x41", "\\u00e9", "\u{e9}", "\\bP", "(?P<n>a)(?P=n)", "a|b", "(?=a)",
-    "(?<=a)b", "(?<!a)b", "^.*$", "\\.", "\\<", "[\\d]", "\\p{L}", "\\p{Lu}", "(?s).",
-    "(?m)^b", "A", "\u{c9}COLE", "[", ")", "\\", "a{2}{3}", "[a&&b]", "\\bworld\\b", "o w",
-    "^[A-Z]", "\\D", "[.]", "\\t", "(?:ab)+", "b+?", "^\\w+$", "\\m", "\\M", "a\\K",
+    "a",
+    "^a",
+    "a$",
+    "^$",
+    "P",
+    "(?i)par",
+    "ar.s",
+    "\\d",
+    "\\w+",
+    "\\s",
+    "[a-c]",
+    "[^a]",
+    "[]a]",
+    "[[]",
+    "a{",
+    "a{1,2}",
+    "x{,2}",
+    "\\Z",
+    "s\\Z",
+    "\\q",
+    "(",
+    "[z-a]",
+    "a**",
+    "(a)\\1",
+    "(a)\\2",
+    "\\x41",
+    "\\u00e9",
+    "\u{e9}",
+    "\\bP",
+    "(?P<n>a)(?P=n)",
+    "a|b",
+    "(?=a)",
+    "(?<=a)b",
+    "(?<!a)b",
+    "^.*$",
+    "\\.",
+    "\\<",
+    "[\\d]",
+    "\\p{L}",
+    "\\p{Lu}",
+    "(?s).",
+    "(?m)^b",
+    "A",
+    "\u{c9}COLE",
+    "[",
+    ")",
+    "\\",
+    "a{2}{3}",
+    "[a&&b]",
+    "\\bworld\\b",
+    "o w",
+    "^[A-Z]",
+    "\\D",
+    "[.]",
+    "\\t",
+    "(?:ab)+",
+    "b+?",
+    "^\\w+$",
+    "\\m",
+    "\\M",
+    "a\\K",
 ];
 
 fn gen_str(r: &mut Rng) -> Value {
@@ -176,7 +286,10 @@ fn gen_operand(r: &mut Rng, op: &str, depth: usize) -> Value {
         },
         "$options" => Value::Str(r.pick(&["i", "im", "", "m"]).to_string()),
         "$size" => match r.below(6) {
-            0 => Value::Str(r.pick(&["2", " 1", "1_0", "\u{661}", "x", "1.0"]).to_string()),
+            0 => Value::Str(
+                r.pick(&["2", " 1", "1_0", "\u{661}", "x", "1.0"])
+                    .to_string(),
+            ),
             1 => gen_number(r),
             _ => Value::Int(r.below(4) as i64),
         },
@@ -221,8 +334,23 @@ fn gen_operand(r: &mut Rng, op: &str, depth: usize) -> Value {
 }
 
 const FIELD_OPS: &[&str] = &[
-    "$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$regex", "$options",
-    "$size", "$elemMatch", "$mod", "$all", "$type", "$not",
+    "$eq",
+    "$ne",
+    "$gt",
+    "$gte",
+    "$lt",
+    "$lte",
+    "$in",
+    "$nin",
+    "$exists",
+    "$regex",
+    "$options",
+    "$size",
+    "$elemMatch",
+    "$mod",
+    "$all",
+    "$type",
+    "$not",
 ];
 
 fn gen_cond(r: &mut Rng, depth: usize) -> Value {
@@ -251,8 +379,19 @@ fn gen_text(r: &mut Rng) -> Value {
     } else {
         Value::Str(
             r.pick(&[
-                "paris", "Paris hello", "", "  ", "hello", "a b", "\u{c9}COLE", "\u{df}", "1",
-                "WORLD", "caf\u{e9}", "\u{1c5}", "abc",
+                "paris",
+                "Paris hello",
+                "",
+                "  ",
+                "hello",
+                "a b",
+                "\u{c9}COLE",
+                "\u{df}",
+                "1",
+                "WORLD",
+                "caf\u{e9}",
+                "\u{1c5}",
+                "abc",
             ])
             .to_string(),
         )
@@ -302,11 +441,18 @@ fn gen_query(r: &mut Rng, depth: usize) -> Value {
 fn gen_query_from(r: &mut Rng, doc: &Value) -> Value {
     let m = doc.as_object().expect("documents are objects");
     let (k, v) = m.get_index(r.below(m.len())).expect("non-empty document");
-    let elem = v.as_array().and_then(|a| a.first()).cloned().unwrap_or(Value::Null);
+    let elem = v
+        .as_array()
+        .and_then(|a| a.first())
+        .cloned()
+        .unwrap_or(Value::Null);
     let cond = match r.below(12) {
         0 => v.clone(),
         1 => obj(vec![("$eq", v.clone())]),
-        2 => obj(vec![("$in", Value::Array(vec![gen_value(r, 0), v.clone()]))]),
+        2 => obj(vec![(
+            "$in",
+            Value::Array(vec![gen_value(r, 0), v.clone()]),
+        )]),
         3 => obj(vec![(*r.pick(&["$gte", "$lte", "$gt", "$lt"]), v.clone())]),
         4 => obj(vec![("$exists", Value::Bool(r.chance(80)))]),
         5 => {
@@ -318,16 +464,28 @@ fn gen_query_from(r: &mut Rng, doc: &Value) -> Value {
             };
             obj(vec![("$size", Value::Int(n as i64))])
         }
-        6 => obj(vec![("$type", Value::Str(jvspatial::py_type(v).to_string()))]),
+        6 => obj(vec![(
+            "$type",
+            Value::Str(jvspatial::py_type(v).to_string()),
+        )]),
         7 => obj(vec![("$all", Value::Array(vec![elem]))]),
         8 => obj(vec![("$elemMatch", obj(vec![("_", elem)]))]),
-        9 => obj(vec![("$ne", gen_value(r, 0)), ("$nin", Value::Array(vec![gen_value(r, 0)]))]),
+        9 => obj(vec![
+            ("$ne", gen_value(r, 0)),
+            ("$nin", Value::Array(vec![gen_value(r, 0)])),
+        ]),
         10 => match v {
             Value::Str(s) => {
                 let pre: String = s.chars().take(2).collect();
-                obj(vec![("$regex", Value::Str(format!("^{pre}"))), ("$options", gen_str(r))])
+                obj(vec![
+                    ("$regex", Value::Str(format!("^{pre}"))),
+                    ("$options", gen_str(r)),
+                ])
             }
-            _ => obj(vec![("$mod", Value::Array(vec![Value::Int(2), Value::Int(r.below(2) as i64)]))]),
+            _ => obj(vec![(
+                "$mod",
+                Value::Array(vec![Value::Int(2), Value::Int(r.below(2) as i64)]),
+            )]),
         },
         _ => obj(vec![("$not", obj(vec![("$eq", gen_value(r, 0))]))]),
     };
@@ -387,7 +545,10 @@ fn match_agrees_with_jvspatial_query_engine() {
         } else {
             gen_query(&mut r, 3)
         };
-        lines.push(to_python_compact(&obj(vec![("d", d.clone()), ("q", q.clone())])));
+        lines.push(to_python_compact(&obj(vec![
+            ("d", d.clone()),
+            ("q", q.clone()),
+        ])));
         docs.push(d);
         queries.push(q);
     }
@@ -411,7 +572,10 @@ fn match_agrees_with_jvspatial_query_engine() {
         "{cases} match cases: {n_true} True, {n_err} errors, {} disagreements",
         bad.len()
     );
-    assert!(n_true > cases / 5 && n_err > cases / 50, "generator lost its coverage");
+    assert!(
+        n_true > cases / 5 && n_err > cases / 50,
+        "generator lost its coverage"
+    );
     assert!(
         bad.is_empty(),
         "{} disagreements (seed {}):\n{}",
@@ -432,7 +596,11 @@ fn gen_sort_value(r: &mut Rng, regime: usize) -> Value {
         0 => Value::Int(r.below(5) as i64),
         1 => gen_number(r),
         2 => gen_str(r),
-        3 => Value::Array((0..r.below(3)).map(|_| Value::Int(r.below(3) as i64)).collect()),
+        3 => Value::Array(
+            (0..r.below(3))
+                .map(|_| Value::Int(r.below(3) as i64))
+                .collect(),
+        ),
         4 => {
             if r.chance(3) {
                 gen_str(r)
@@ -541,7 +709,10 @@ fn sort_agrees_with_finalize_find_results() {
         let ours = jvspatial::sort_order_py(recs, keys)
             .map_err(|e| format!("E {}: {}", e.kind, e.message));
         if ours != theirs {
-            bad.push(format!("case {i}: {}\n  ours {ours:?}\n  python {theirs:?}", lines[i]));
+            bad.push(format!(
+                "case {i}: {}\n  ours {ours:?}\n  python {theirs:?}",
+                lines[i]
+            ));
             continue;
         }
         // The pairwise comparator (stable sort) agrees wherever Python's order is total.
@@ -551,13 +722,13 @@ fn sort_agrees_with_finalize_find_results() {
             n_pairwise += 1;
             let mut idx: Vec<usize> = (0..recs.len()).collect();
             let mut err = None;
-            merge_sort(&mut idx, &mut |x, y| {
-                match jvspatial::compare_for_sort(&recs[*x], &recs[*y], keys) {
-                    Ok(o) => o == std::cmp::Ordering::Greater,
-                    Err(e) => {
-                        err.get_or_insert(e);
-                        false
-                    }
+            merge_sort(&mut idx, &mut |x, y| match jvspatial::compare_for_sort(
+                &recs[*x], &recs[*y], keys,
+            ) {
+                Ok(o) => o == std::cmp::Ordering::Greater,
+                Err(e) => {
+                    err.get_or_insert(e);
+                    false
                 }
             });
             if err.is_some() || &idx != expect {
@@ -570,7 +741,10 @@ fn sort_agrees_with_finalize_find_results() {
          checked through compare_for_sort, {} disagreements",
         bad.len()
     );
-    assert!(n_err > cases / 20 && n_big > cases / 10, "generator lost its coverage");
+    assert!(
+        n_err > cases / 20 && n_big > cases / 10,
+        "generator lost its coverage"
+    );
     assert!(
         bad.is_empty(),
         "{} disagreements:\n{}",

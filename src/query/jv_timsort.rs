@@ -339,7 +339,13 @@ impl<T: Copy, E, F: FnMut(&T, &T) -> Result<bool, E>> State<'_, T, F> {
         }
     }
 
-    fn merge_lo(&mut self, base_a: usize, mut na: usize, base_b: usize, mut nb: usize) -> Result<(), E> {
+    fn merge_lo(
+        &mut self,
+        base_a: usize,
+        mut na: usize,
+        base_b: usize,
+        mut nb: usize,
+    ) -> Result<(), E> {
         let tmp: Vec<T> = self.v[base_a..base_a + na].to_vec();
         let mut pa = 0usize; // into tmp
         let mut pb = base_b; // into v
@@ -466,7 +472,13 @@ impl<T: Copy, E, F: FnMut(&T, &T) -> Result<bool, E>> State<'_, T, F> {
         result
     }
 
-    fn merge_hi(&mut self, base_a: usize, mut na: usize, base_b: usize, mut nb: usize) -> Result<(), E> {
+    fn merge_hi(
+        &mut self,
+        base_a: usize,
+        mut na: usize,
+        base_b: usize,
+        mut nb: usize,
+    ) -> Result<(), E> {
         let tmp: Vec<T> = self.v[base_b..base_b + nb].to_vec();
         // Indices are "one past" positions to avoid underflow: pa/pb/dest point after the
         // current element.

@@ -175,7 +175,9 @@ pub fn py_int_from_str(s: &str) -> Option<BigInt> {
         Some(b'+') => (false, &body[1..]),
         _ => (false, body),
     };
-    if digits.is_empty() || !digits[0].is_ascii_digit() || !digits[digits.len() - 1].is_ascii_digit()
+    if digits.is_empty()
+        || !digits[0].is_ascii_digit()
+        || !digits[digits.len() - 1].is_ascii_digit()
     {
         return None;
     }
@@ -279,10 +281,7 @@ pub fn py_eq(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq_id(p, q))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x
-                    .iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| eq_id(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| eq_id(v, w)))
         }
         _ if is_number(a) && is_number(b) => num_cmp(a, b) == Some(Ordering::Equal),
         _ => false,
@@ -670,7 +669,7 @@ impl JvMatcher {
                 "$lte" => !value.is_null() && py_compare(value, operand, CmpOp::Le)?,
                 "$in" => py_contains(operand, value).unwrap_or(false),
                 "$nin" => matches!(py_contains(operand, value), Some(false)),
-                "$exists" => py_truthy(operand) == !value.is_null(),
+                "$exists" => py_truthy(operand) != value.is_null(),
                 "$regex" => self.match_regex(value, operand, cond),
                 "$options" => true,
                 "$size" => match (py_len(value), py_int(operand)) {
@@ -714,9 +713,7 @@ impl JvMatcher {
                     }
                 }
                 "$type" => match operand {
-                    Value::Str(s) => {
-                        type_matches(&s.to_lowercase(), value).unwrap_or(false)
-                    }
+                    Value::Str(s) => type_matches(&s.to_lowercase(), value).unwrap_or(false),
                     _ => false,
                 },
                 "$not" => !self.match_value(value, operand)?,
@@ -742,7 +739,9 @@ impl JvMatcher {
         };
         let (pattern, ignore_case) = match operand {
             Value::Object(m) => (
-                m.get("pattern").unwrap_or(&Value::Str(String::new())).clone(),
+                m.get("pattern")
+                    .unwrap_or(&Value::Str(String::new()))
+                    .clone(),
                 m.get("ignoreCase").is_some_and(py_truthy),
             ),
             _ => (
@@ -861,7 +860,11 @@ pub fn compare_for_sort(a: &Value, b: &Value, keys: &[SortKey]) -> Result<Orderi
     for key in keys {
         let (ka, kb) = (sort_key(a, key), sort_key(b, key));
         // Descending sorts by reverse=True: a goes first when key_b < key_a.
-        let (x, y) = if key.descending { (&kb, &ka) } else { (&ka, &kb) };
+        let (x, y) = if key.descending {
+            (&kb, &ka)
+        } else {
+            (&ka, &kb)
+        };
         if key_lt(x, y)? {
             return Ok(Ordering::Less);
         }

@@ -81,7 +81,7 @@ impl RecordWriter {
                 if self.columns.is_none() {
                     self.columns = Some(default_columns(std::slice::from_ref(rec)));
                 }
-                let cols = self.columns.as_ref().map(Vec::as_slice).unwrap_or(&[]);
+                let cols = self.columns.as_deref().unwrap_or(&[]);
                 if self.count == 1 {
                     let header: Vec<String> = cols.iter().map(|c| csv_field(c)).collect();
                     writeln!(self.out, "{}", header.join(","))?;
@@ -204,4 +204,21 @@ fn csv_field(s: &str) -> String {
 /// Resolve the output format: the flag, else table on a TTY, else `piped`.
 pub fn choose(flag: Option<FormatArg>, stdout_tty: bool, piped: FormatArg) -> FormatArg {
     flag.unwrap_or(if stdout_tty { FormatArg::Table } else { piped })
+}
+
+/// A progress bar on stderr (callers decide whether to show one at all).
+pub fn new_bar(len: Option<u64>, what: &str) -> indicatif::ProgressBar {
+    let pb = match len {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    let template = match len {
+        Some(_) => "{msg:>14} [{bar:30}] {pos}/{len} {per_sec} eta {eta}",
+        None => "{msg:>14} {spinner} {pos} {per_sec}",
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(what.to_string());
+    pb
 }

@@ -15,11 +15,11 @@ pub async fn run(ctx: &Ctx, args: FindArgs) -> anyhow::Result<i32> {
     check_collection(&args.collection)?;
     let filter = build_filter(ctx, args.query.query.as_deref(), args.entity.as_deref())?;
     let sort = match &args.sort {
-        Some(s) => parse_sort(s).map_err(Error::from)?,
+        Some(s) => parse_sort(s).map_err(|e| Error::invalid(e.0))?,
         None => Vec::new(),
     };
     let projection = match &args.fields {
-        Some(f) => Some(Projection::parse(f).map_err(Error::from)?),
+        Some(f) => Some(Projection::parse(f).map_err(|e| Error::invalid(format!("invalid --fields: {}", e.0)))?),
         None => None,
     };
     let columns = args.fields.as_ref().map(|f| {

@@ -140,18 +140,7 @@ impl Ctx {
         if !self.progress_enabled() {
             return indicatif::ProgressBar::hidden();
         }
-        let pb = match len {
-            Some(n) => indicatif::ProgressBar::new(n),
-            None => indicatif::ProgressBar::new_spinner(),
-        };
-        let style = indicatif::ProgressStyle::with_template(
-            "{msg:>12} [{bar:30}] {pos}/{len} {per_sec} eta {eta}",
-        )
-        .map(|s| s.progress_chars("=> "))
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-        pb.set_style(style);
-        pb.set_message(what.to_string());
-        pb
+        crate::output::new_bar(len, what)
     }
 
     /// Ask "question [y/N]" on a TTY. Returns true for yes.

@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 struct Bars {
     enabled: bool,
     bar: Mutex<Option<ProgressBar>>,
-    ctx_progress: Box<dyn Fn(Option<u64>, &str) -> ProgressBar + Send + Sync>,
 }
 
 impl Progress for Bars {
@@ -21,7 +20,7 @@ impl Progress for Bars {
         if !self.enabled {
             return;
         }
-        let pb = (self.ctx_progress)(total, collection);
+        let pb = crate::output::new_bar(total, collection);
         if let Ok(mut b) = self.bar.lock() {
             *b = Some(pb);
         }
@@ -43,23 +42,9 @@ impl Progress for Bars {
 }
 
 fn bars(ctx: &Ctx) -> Bars {
-    let enabled = ctx.progress_enabled();
     Bars {
-        enabled,
+        enabled: ctx.progress_enabled(),
         bar: Mutex::new(None),
-        ctx_progress: Box::new(move |len, what| {
-            let pb = match len {
-                Some(n) => ProgressBar::new(n),
-                None => ProgressBar::new_spinner(),
-            };
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{msg:>14} [{bar:30}] {pos}/{len} {per_sec} eta {eta}",
-            ) {
-                pb.set_style(style.progress_chars("=> "));
-            }
-            pb.set_message(what.to_string());
-            pb
-        }),
     }
 }
 

@@ -2,6 +2,7 @@
 //! projection live here too. Two dialects: `mongo` (MongoDB semantics, DESIGN §4) and
 //! `jvspatial` (jvspatial 0.2.2's `QueryEngine`, errors included).
 
+pub mod bson_order;
 pub mod jvspatial;
 pub mod mongo;
 pub mod projection;

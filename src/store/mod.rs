@@ -407,7 +407,7 @@ pub fn resolve(db_flag: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> R
                         backend: "json",
                         location: p,
                     },
-                    reason: format!("{why_type}, path from JVSPATIAL_JSONDB_PATH (seed-era)"),
+                    reason: format!("{why_type}, path from JVSPATIAL_JSONDB_PATH (seed-era variable; jvspatial 0.2.2 itself ignores it)"),
                 });
             }
             Ok(Resolved {

@@ -1,0 +1,341 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'jvdb'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'jvdb' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show which store is used and why')
+            [CompletionResult]::new('collections', 'collections', [CompletionResultType]::ParameterValue, 'List the collections of the store')
+            [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count the records of a collection')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print records by id')
+            [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Find records with a query; streams results')
+            [CompletionResult]::new('save', 'save', [CompletionResultType]::ParameterValue, 'Write records from --data, a file or stdin (object, array or JSONL)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete records by id or by query')
+            [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Remove dangling edges (jvspatial validate_graph''s rule) and other damage')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy records of chosen collections from one store to another')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move a whole store to another store, verified')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Compare two stores collection by collection (counts and content hash)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write completions/ and man/ (used to keep the checked-in copies fresh)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'jvdb;info' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;collections' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a TTY, else one name per line]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;count' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--entity', '--entity', [CompletionResultType]::ParameterName, 'Only records of this entity (class) name')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;get' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: json]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;find' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort keys: field:1 (ascending) or field:-1 (descending), comma separated')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Skip this many matching records')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Return at most this many records')
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Only these fields (dot paths, comma separated); id is always kept')
+            [CompletionResult]::new('--entity', '--entity', [CompletionResultType]::ParameterName, 'Only records of this entity (class) name')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a TTY, jsonl otherwise]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Print only the number of matching records')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;save' {
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The records as a JSON string instead of a file')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'What to do when an id already exists')
+            [CompletionResult]::new('--errors', '--errors', [CompletionResultType]::ParameterName, 'Write the records that failed to FILE (JSONL), to fix and feed back')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Records per write batch')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('--generate-id', '--generate-id', [CompletionResultType]::ParameterName, 'Mint jvspatial ids (n.City.<24 hex>) for records without an id')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Check the input and report what would be saved; write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;delete' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--max-delete', '--max-delete', [CompletionResultType]::ParameterName, 'Refuse (exit 6) when more than N records would be deleted')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be deleted; delete nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--cascade', '--cascade', [CompletionResultType]::ParameterName, 'Also delete the edges of deleted nodes')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;cleanup' {
+            [CompletionResult]::new('--max-delete', '--max-delete', [CompletionResultType]::ParameterName, 'Refuse (exit 6) when more than N edges would be deleted')
+            [CompletionResult]::new('--node-collection', '--node-collection', [CompletionResultType]::ParameterName, 'Node collection name')
+            [CompletionResult]::new('--edge-collection', '--edge-collection', [CompletionResultType]::ParameterName, 'Edge collection name')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format: text (dangling edge ids on stdout) or a JSON report for cron')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Report what would be removed; change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Run even when the node collection is empty or missing (every edge is then dangling)')
+            [CompletionResult]::new('--strip-node-edges', '--strip-node-edges', [CompletionResultType]::ParameterName, 'Also remove legacy `edges` arrays from node records (jvspatial 0.0.x)')
+            [CompletionResult]::new('--tmp-files', '--tmp-files', [CompletionResultType]::ParameterName, 'Also remove stale *.jvtmp files of processes that are not running (JSON stores)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;copy' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Source store spec')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Target store spec')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Records per write batch')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Collections to copy (repeat or comma separate) [default: all]')
+            [CompletionResult]::new('--collection', '--collection', [CompletionResultType]::ParameterName, 'Collections to copy (repeat or comma separate) [default: all]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'What to do when an id already exists in the target')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Read and check everything, report what would be written; write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;migrate' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Source store spec')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Target store spec')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Records per write batch')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Read and check everything, report what would be written; write nothing')
+            [CompletionResult]::new('--upgrade', '--upgrade', [CompletionResultType]::ParameterName, 'Drop legacy node `edges` arrays (jvspatial 0.0.x) on the way')
+            [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Skip the verification pass (counts and content hash)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;verify' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Only these collections [default: all of both stores]')
+            [CompletionResult]::new('--collection', '--collection', [CompletionResultType]::ParameterName, 'Only these collections [default: all of both stores]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;completions' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;generate-docs' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;help' {
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show which store is used and why')
+            [CompletionResult]::new('collections', 'collections', [CompletionResultType]::ParameterValue, 'List the collections of the store')
+            [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count the records of a collection')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print records by id')
+            [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Find records with a query; streams results')
+            [CompletionResult]::new('save', 'save', [CompletionResultType]::ParameterValue, 'Write records from --data, a file or stdin (object, array or JSONL)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete records by id or by query')
+            [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Remove dangling edges (jvspatial validate_graph''s rule) and other damage')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy records of chosen collections from one store to another')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move a whole store to another store, verified')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Compare two stores collection by collection (counts and content hash)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write completions/ and man/ (used to keep the checked-in copies fresh)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'jvdb;help;info' {
+            break
+        }
+        'jvdb;help;collections' {
+            break
+        }
+        'jvdb;help;count' {
+            break
+        }
+        'jvdb;help;get' {
+            break
+        }
+        'jvdb;help;find' {
+            break
+        }
+        'jvdb;help;save' {
+            break
+        }
+        'jvdb;help;delete' {
+            break
+        }
+        'jvdb;help;cleanup' {
+            break
+        }
+        'jvdb;help;copy' {
+            break
+        }
+        'jvdb;help;migrate' {
+            break
+        }
+        'jvdb;help;verify' {
+            break
+        }
+        'jvdb;help;completions' {
+            break
+        }
+        'jvdb;help;generate-docs' {
+            break
+        }
+        'jvdb;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

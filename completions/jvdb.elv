@@ -1,0 +1,307 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[jvdb] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'jvdb'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'jvdb'= {
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand info 'Show which store is used and why'
+            cand collections 'List the collections of the store'
+            cand count 'Count the records of a collection'
+            cand get 'Print records by id'
+            cand find 'Find records with a query; streams results'
+            cand save 'Write records from --data, a file or stdin (object, array or JSONL)'
+            cand delete 'Delete records by id or by query'
+            cand cleanup 'Remove dangling edges (jvspatial validate_graph''s rule) and other damage'
+            cand copy 'Copy records of chosen collections from one store to another'
+            cand migrate 'Move a whole store to another store, verified'
+            cand verify 'Compare two stores collection by collection (counts and content hash)'
+            cand completions 'Print a shell completion script'
+            cand generate-docs 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'jvdb;info'= {
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;collections'= {
+            cand --format 'Output format [default: table on a TTY, else one name per line]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;count'= {
+            cand -f 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --query 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --filter 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --entity 'Only records of this entity (class) name'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;get'= {
+            cand --format 'Output format [default: json]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;find'= {
+            cand -f 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --query 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --filter 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --sort 'Sort keys: field:1 (ascending) or field:-1 (descending), comma separated'
+            cand --skip 'Skip this many matching records'
+            cand --limit 'Return at most this many records'
+            cand --fields 'Only these fields (dot paths, comma separated); id is always kept'
+            cand --entity 'Only records of this entity (class) name'
+            cand --format 'Output format [default: table on a TTY, jsonl otherwise]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand --count 'Print only the number of matching records'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;save'= {
+            cand --data 'The records as a JSON string instead of a file'
+            cand --mode 'What to do when an id already exists'
+            cand --errors 'Write the records that failed to FILE (JSONL), to fix and feed back'
+            cand --batch-size 'Records per write batch'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand --generate-id 'Mint jvspatial ids (n.City.<24 hex>) for records without an id'
+            cand --dry-run 'Check the input and report what would be saved; write nothing'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;delete'= {
+            cand -f 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --query 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --filter 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --max-delete 'Refuse (exit 6) when more than N records would be deleted'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand --dry-run 'Show what would be deleted; delete nothing'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --cascade 'Also delete the edges of deleted nodes'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;cleanup'= {
+            cand --max-delete 'Refuse (exit 6) when more than N edges would be deleted'
+            cand --node-collection 'Node collection name'
+            cand --edge-collection 'Edge collection name'
+            cand --format 'Report format: text (dangling edge ids on stdout) or a JSON report for cron'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand --dry-run 'Report what would be removed; change nothing'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --force 'Run even when the node collection is empty or missing (every edge is then dangling)'
+            cand --strip-node-edges 'Also remove legacy `edges` arrays from node records (jvspatial 0.0.x)'
+            cand --tmp-files 'Also remove stale *.jvtmp files of processes that are not running (JSON stores)'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;copy'= {
+            cand --from 'Source store spec'
+            cand --to 'Target store spec'
+            cand --batch-size 'Records per write batch'
+            cand -c 'Collections to copy (repeat or comma separate) [default: all]'
+            cand --collection 'Collections to copy (repeat or comma separate) [default: all]'
+            cand -f 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --query 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --filter 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
+            cand --mode 'What to do when an id already exists in the target'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand --dry-run 'Read and check everything, report what would be written; write nothing'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;migrate'= {
+            cand --from 'Source store spec'
+            cand --to 'Target store spec'
+            cand --batch-size 'Records per write batch'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand --dry-run 'Read and check everything, report what would be written; write nothing'
+            cand --upgrade 'Drop legacy node `edges` arrays (jvspatial 0.0.x) on the way'
+            cand --no-verify 'Skip the verification pass (counts and content hash)'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;verify'= {
+            cand -c 'Only these collections [default: all of both stores]'
+            cand --collection 'Only these collections [default: all of both stores]'
+            cand --format 'Report format'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;completions'= {
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;generate-docs'= {
+            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;help'= {
+            cand info 'Show which store is used and why'
+            cand collections 'List the collections of the store'
+            cand count 'Count the records of a collection'
+            cand get 'Print records by id'
+            cand find 'Find records with a query; streams results'
+            cand save 'Write records from --data, a file or stdin (object, array or JSONL)'
+            cand delete 'Delete records by id or by query'
+            cand cleanup 'Remove dangling edges (jvspatial validate_graph''s rule) and other damage'
+            cand copy 'Copy records of chosen collections from one store to another'
+            cand migrate 'Move a whole store to another store, verified'
+            cand verify 'Compare two stores collection by collection (counts and content hash)'
+            cand completions 'Print a shell completion script'
+            cand generate-docs 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'jvdb;help;info'= {
+        }
+        &'jvdb;help;collections'= {
+        }
+        &'jvdb;help;count'= {
+        }
+        &'jvdb;help;get'= {
+        }
+        &'jvdb;help;find'= {
+        }
+        &'jvdb;help;save'= {
+        }
+        &'jvdb;help;delete'= {
+        }
+        &'jvdb;help;cleanup'= {
+        }
+        &'jvdb;help;copy'= {
+        }
+        &'jvdb;help;migrate'= {
+        }
+        &'jvdb;help;verify'= {
+        }
+        &'jvdb;help;completions'= {
+        }
+        &'jvdb;help;generate-docs'= {
+        }
+        &'jvdb;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

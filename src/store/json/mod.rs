@@ -1,0 +1,895 @@
+//! `json:DIR` — jvspatial's JsonDB layout (`db/jsondb.py` 0.2.2), byte for byte.
+//!
+//! * Record `R` of collection `C` is `<base>/C/<R.id>.json`, encoded exactly as
+//!   `json.dumps(R, indent=2)` ([`crate::json::to_python_indent2`]).
+//! * Records are the `*.json` entries directly inside `C/` (dot-files included; `X.JSON`,
+//!   other extensions, `*.jvtmp` temp files and sub-directories are not records).
+//! * Writes follow jvspatial's atomic protocol ([`atomic`]).
+//! * Ids and collections are checked like JsonDB's `_validate_path_component`, and the path
+//!   must stay under the base directory (symlinks included).
+//! * Reading never creates anything: a missing base or collection is empty.
+//!
+//! Where we deliberately differ from JsonDB (never silently losing information):
+//! * a file that cannot be read (bad JSON, top level not an object, I/O error) is reported as
+//!   [`Item::Unreadable`] / [`GetResult::Unreadable`] instead of looking missing;
+//! * an entry named `*.json` that is a directory, a FIFO or similar, or a symlink pointing
+//!   outside the store, is reported as unreadable (JsonDB's `find` skips the first ones and
+//!   reads the last); `count` without a filter still counts every `*.json` entry, as JsonDB.
+
+pub mod atomic;
+
+use super::{
+    Backend, Count, GetResult, Item, ItemStream, OpenOptions, SaveMode, Saved, Store, StoreSpec,
+    deep_merge, record_id, validate_component,
+};
+use crate::error::{Error, Result, io_reason};
+use crate::query::Filter;
+use crate::value::Value;
+use async_trait::async_trait;
+use atomic::Publish;
+use futures::FutureExt;
+use futures::StreamExt;
+use futures::stream;
+use indexmap::IndexMap;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+pub static BACKEND: Backend = Backend {
+    name: "json",
+    schemes: &[],
+    summary: "directory of JSON files, jvspatial's JsonDB layout (default)",
+    open: |spec: &StoreSpec, o: &OpenOptions| {
+        let location = spec.location.clone();
+        let opts = o.clone();
+        async move {
+            let s =
+                tokio::task::spawn_blocking(move || JsonStore::open(Path::new(&location), &opts))
+                    .await
+                    .map_err(join_err)??;
+            Ok(Arc::new(s) as Arc<dyn Store>)
+        }
+        .boxed()
+    },
+};
+
+/// Concurrent writers in `save_many`: fsync latency dominates, so many writes are in flight.
+const WRITERS: usize = 32;
+/// Reader threads per scan (parsing is CPU work; a few threads also overlap I/O).
+const READERS: usize = 3;
+/// How far the readers may run ahead of the consumer, in files.
+const READ_WINDOW: usize = 64;
+/// Items buffered between the reader and the stream's consumer.
+const CHANNEL: usize = 64;
+/// Lock stripes serialising writes to the same path inside this process.
+const LOCK_STRIPES: usize = 1024;
+
+/// Remove stale `*.jvtmp` files under `base` (see [`atomic::sweep_tmp_files`]): a temp file is
+/// removed when the process named by its pid segment is not running, or when its name does not
+/// follow `<name>.<pid>.<12 hex>.jvtmp`. jvspatial itself deletes every temp file not carrying
+/// its own pid; we keep those of live processes, which may be writing right now.
+pub fn sweep_tmp_files(base: &Path, dry_run: bool) -> Result<Vec<PathBuf>> {
+    atomic::sweep_tmp_files(base, dry_run)
+        .map_err(|e| Error::io(format!("sweeping temp files under {}", base.display()), &e))
+}
+
+/// A JSON directory store.
+pub struct JsonStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Absolute (not canonical) base directory, as given.
+    base: PathBuf,
+    locks: Vec<Mutex<()>>,
+}
+
+fn join_err(e: tokio::task::JoinError) -> Error {
+    Error::unavailable(format!("json store: internal task failed: {e}"))
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Python's `Path.resolve()` (non-strict): canonicalise the longest existing prefix, follow
+/// dangling symlinks as far as they go, append the rest.
+fn resolve_lenient(p: &Path) -> io::Result<PathBuf> {
+    resolve_depth(p, 0)
+}
+
+fn resolve_depth(p: &Path, depth: usize) -> io::Result<PathBuf> {
+    if depth > 40 {
+        return Err(io::Error::other("too many levels of symbolic links"));
+    }
+    match fs::canonicalize(p) {
+        Ok(c) => return Ok(c),
+        Err(e)
+            if e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ENOTDIR) => {}
+        Err(e) => return Err(e),
+    }
+    let parent = match p.parent() {
+        Some(pp) if !pp.as_os_str().is_empty() => pp,
+        _ => return Ok(p.to_path_buf()),
+    };
+    let rp = resolve_depth(parent, depth + 1)?;
+    match p.components().next_back() {
+        Some(Component::ParentDir) => Ok(rp.parent().map(Path::to_path_buf).unwrap_or(rp)),
+        Some(Component::CurDir) | None => Ok(rp),
+        Some(Component::Normal(name)) => {
+            if let Ok(target) = fs::read_link(p) {
+                return resolve_depth(&rp.join(target), depth + 1);
+            }
+            Ok(rp.join(name))
+        }
+        Some(_) => Ok(p.to_path_buf()),
+    }
+}
+
+/// Python's `Path(name).stem` for a name that matched `*.json`.
+fn stem_of(name: &OsStr) -> &OsStr {
+    let b = name.as_bytes();
+    if b == b".json" {
+        return name;
+    }
+    OsStr::from_bytes(&b[..b.len().saturating_sub(5)])
+}
+
+/// Python code-point order of file names (undecodable bytes map to U+DC80..U+DCFF, as
+/// `surrogateescape` does); for UTF-8 names this is plain byte order.
+fn cmp_names(a: &OsStr, b: &OsStr) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if let (Ok(_), Ok(_)) = (std::str::from_utf8(a), std::str::from_utf8(b)) {
+        return a.cmp(b);
+    }
+    fn cps(x: &[u8]) -> impl Iterator<Item = u32> + '_ {
+        x.utf8_chunks().flat_map(|c| {
+            c.valid()
+                .chars()
+                .map(u32::from)
+                .chain(c.invalid().iter().map(|b| 0xDC00 + u32::from(*b)))
+                .collect::<Vec<_>>()
+        })
+    }
+    cps(a).cmp(cps(b))
+}
+
+fn is_json_name(name: &OsStr) -> bool {
+    name.as_bytes().ends_with(b".json")
+}
+
+fn a_type(v: &Value) -> &'static str {
+    match v {
+        Value::Array(_) => "an array",
+        Value::Int(_) | Value::BigInt(_) => "an integer",
+        Value::Object(_) => "an object",
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Float(_) => "a float",
+        Value::Str(_) => "a string",
+    }
+}
+
+enum Read {
+    Missing,
+    Found(Value),
+    Unreadable(String),
+}
+
+/// Read and decode one record file.
+fn read_record(path: &Path) -> Read {
+    match fs::read(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Read::Missing,
+        Err(e) if e.raw_os_error() == Some(libc::EISDIR) => {
+            Read::Unreadable("is a directory, not a record file".into())
+        }
+        Err(e) => Read::Unreadable(format!("cannot read file: {}", io_reason(&e))),
+        Ok(bytes) if bytes.is_empty() => Read::Unreadable("empty file".into()),
+        Ok(bytes) => match crate::json::parse_bytes(&bytes) {
+            Ok(v @ Value::Object(_)) => Read::Found(v),
+            Ok(other) => {
+                Read::Unreadable(format!("top level is {}, not an object", a_type(&other)))
+            }
+            Err(e) => Read::Unreadable(format!("invalid JSON: {e}")),
+        },
+    }
+}
+
+fn write_err(collection: &str, id: &str, path: &Path, e: &io::Error) -> Error {
+    if e.raw_os_error() == Some(libc::ENAMETOOLONG) {
+        return Error::invalid(format!(
+            "collection {collection}: record id {id:?} is too long for a file name \
+             ({} bytes; '<id>.json.<pid>.<12 hex>.jvtmp' must fit in 255 bytes)",
+            id.len()
+        ));
+    }
+    Error::io(
+        format!(
+            "collection {collection}: record {id:?}: writing {}",
+            path.display()
+        ),
+        e,
+    )
+}
+
+/// One `*.json` directory entry of a collection.
+struct Entry {
+    name: OsString,
+    file_type: Option<fs::FileType>,
+}
+
+impl Inner {
+    fn lock_for(&self, path: &Path) -> MutexGuard<'_, ()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        path.hash(&mut h);
+        lock(&self.locks[(h.finish() as usize) % self.locks.len()])
+    }
+
+    fn real_base(&self) -> Result<PathBuf> {
+        resolve_lenient(&self.base).map_err(|e| Error::io(self.base.display(), &e))
+    }
+
+    /// The collection directory, validated and checked to stay under the base.
+    fn coll_dir(&self, collection: &str, real_base: &Path) -> Result<PathBuf> {
+        validate_component(collection, "collection")?;
+        let dir = self.base.join(collection);
+        let real = resolve_lenient(&dir)
+            .map_err(|e| Error::io(format!("collection {collection}: {}", dir.display()), &e))?;
+        if !real.starts_with(real_base) {
+            return Err(Error::invalid(format!(
+                "collection {collection:?}: path escapes the store directory {} (symlink to {})",
+                self.base.display(),
+                real.display()
+            )));
+        }
+        Ok(dir)
+    }
+
+    /// The record file, validated and checked to stay under the base.
+    fn record_path(
+        &self,
+        collection: &str,
+        dir: &Path,
+        id: &str,
+        real_base: &Path,
+    ) -> Result<PathBuf> {
+        validate_component(id, "record id")
+            .map_err(|e| e.context(format!("collection {collection}")))?;
+        let path = dir.join(format!("{id}.json"));
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let real = resolve_lenient(&path).map_err(|e| {
+                    Error::io(format!("collection {collection}: record {id:?}"), &e)
+                })?;
+                if !real.starts_with(real_base) {
+                    return Err(Error::invalid(format!(
+                        "collection {collection}: record {id:?}: path escapes the store directory {} (symlink to {})",
+                        self.base.display(),
+                        real.display()
+                    )));
+                }
+            }
+            Ok(_) => {}
+            Err(e)
+                if e.kind() == io::ErrorKind::NotFound
+                    || e.raw_os_error() == Some(libc::ENOTDIR) => {}
+            Err(e) => {
+                return Err(Error::io(
+                    format!("collection {collection}: record {id:?}"),
+                    &e,
+                ));
+            }
+        }
+        Ok(path)
+    }
+
+    /// The `*.json` entries of a collection directory, sorted by stem in code-point order;
+    /// `None` when the directory does not exist.
+    fn list(&self, collection: &str, dir: &Path) -> Result<Option<Vec<Entry>>> {
+        let rd = match fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => {
+                return Err(Error::unavailable(format!(
+                    "collection {collection}: {} is not a directory",
+                    dir.display()
+                )));
+            }
+            Err(e) => {
+                return Err(Error::io(
+                    format!("collection {collection}: {}", dir.display()),
+                    &e,
+                ));
+            }
+        };
+        let mut out = Vec::new();
+        for entry in rd {
+            let entry = entry.map_err(|e| {
+                Error::io(
+                    format!("collection {collection}: listing {}", dir.display()),
+                    &e,
+                )
+            })?;
+            let name = entry.file_name();
+            if !is_json_name(&name) {
+                continue;
+            }
+            out.push(Entry {
+                file_type: entry.file_type().ok(),
+                name,
+            });
+        }
+        out.sort_by(|a, b| cmp_names(stem_of(&a.name), stem_of(&b.name)));
+        Ok(Some(out))
+    }
+
+    /// Read one listed entry; `None` when it vanished since the listing.
+    fn read_entry(&self, dir: &Path, real_base: &Path, e: &Entry) -> Option<Item> {
+        let stem = stem_of(&e.name);
+        let id = stem.to_string_lossy().into_owned();
+        let unreadable = |reason: String| {
+            Some(Item::Unreadable {
+                id: id.clone(),
+                reason,
+            })
+        };
+        if std::str::from_utf8(stem.as_bytes()).is_err() {
+            return unreadable("file name is not valid UTF-8".into());
+        }
+        let path = dir.join(&e.name);
+        match &e.file_type {
+            Some(ft) if ft.is_dir() => {
+                return unreadable("is a directory, not a record file".into());
+            }
+            Some(ft) if ft.is_symlink() => match resolve_lenient(&path) {
+                Ok(real) if !real.starts_with(real_base) => {
+                    return unreadable(format!(
+                        "symbolic link pointing outside the store ({})",
+                        real.display()
+                    ));
+                }
+                Ok(real) => match fs::metadata(&real) {
+                    Ok(m) if m.is_file() => {}
+                    Ok(_) => {
+                        return unreadable("symbolic link to something that is not a file".into());
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        return unreadable("dangling symbolic link".into());
+                    }
+                    Err(e) => return unreadable(format!("cannot read file: {}", io_reason(&e))),
+                },
+                Err(e) => {
+                    return unreadable(format!("cannot resolve symbolic link: {}", io_reason(&e)));
+                }
+            },
+            Some(ft) if !ft.is_file() => return unreadable("not a regular file".into()),
+            _ => {}
+        }
+        match read_record(&path) {
+            Read::Missing => None,
+            Read::Found(v) => Some(Item::Record(v)),
+            Read::Unreadable(r) => unreadable(r),
+        }
+    }
+
+    fn get_sync(&self, collection: &str, id: &str) -> Result<GetResult> {
+        validate_component(collection, "collection")?;
+        validate_component(id, "record id")
+            .map_err(|e| e.context(format!("collection {collection}")))?;
+        let real_base = self.real_base()?;
+        let dir = self.coll_dir(collection, &real_base)?;
+        let path = self.record_path(collection, &dir, id, &real_base)?;
+        Ok(match read_record(&path) {
+            Read::Missing => GetResult::Missing,
+            Read::Found(v) => GetResult::Found(v),
+            Read::Unreadable(r) => GetResult::Unreadable(r),
+        })
+    }
+
+    fn write_one(
+        &self,
+        collection: &str,
+        dir: &Path,
+        real_base: &Path,
+        id: &str,
+        record: Value,
+        mode: SaveMode,
+    ) -> Result<Saved> {
+        let path = self.record_path(collection, dir, id, real_base)?;
+        let _guard = self.lock_for(&path);
+        let werr = |e: &io::Error| write_err(collection, id, &path, e);
+        let exists_err = || {
+            Error::conflict(format!(
+                "collection {collection}: record {id:?} already exists (insert mode)"
+            ))
+        };
+        match mode {
+            SaveMode::Replace => {
+                let existed = fs::symlink_metadata(&path).is_ok();
+                let bytes = crate::json::to_python_indent2(&record);
+                atomic::atomic_write(&path, &bytes, Publish::Overwrite).map_err(|e| werr(&e))?;
+                Ok(if existed {
+                    Saved::Replaced
+                } else {
+                    Saved::Created
+                })
+            }
+            SaveMode::Insert | SaveMode::SkipExisting => {
+                let bytes = crate::json::to_python_indent2(&record);
+                match atomic::atomic_write(&path, &bytes, Publish::NoReplace) {
+                    Ok(()) => Ok(Saved::Created),
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        if mode == SaveMode::Insert {
+                            Err(exists_err())
+                        } else {
+                            Ok(Saved::Skipped)
+                        }
+                    }
+                    Err(e) => Err(werr(&e)),
+                }
+            }
+            SaveMode::Merge => {
+                // Another process may create the file between our read and our write: retry.
+                for _ in 0..5 {
+                    match read_record(&path) {
+                        Read::Missing => {
+                            let bytes = crate::json::to_python_indent2(&record);
+                            match atomic::atomic_write(&path, &bytes, Publish::NoReplace) {
+                                Ok(()) => return Ok(Saved::Created),
+                                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                                Err(e) => return Err(werr(&e)),
+                            }
+                        }
+                        Read::Found(mut existing) => {
+                            deep_merge(&mut existing, record);
+                            let bytes = crate::json::to_python_indent2(&existing);
+                            atomic::atomic_write(&path, &bytes, Publish::Overwrite)
+                                .map_err(|e| werr(&e))?;
+                            return Ok(Saved::Merged);
+                        }
+                        Read::Unreadable(r) => {
+                            return Err(Error::refused(format!(
+                                "collection {collection}: record {id:?}: cannot merge into the stored file ({r}); left unchanged"
+                            )));
+                        }
+                    }
+                }
+                Err(Error::unavailable(format!(
+                    "collection {collection}: record {id:?}: merge kept racing with other writers"
+                )))
+            }
+        }
+    }
+}
+
+impl JsonStore {
+    /// Open the store at `base`. With `opts.create` a missing base is created; otherwise a
+    /// missing base is an empty store (reading never creates anything; writing creates the
+    /// directories it needs, as jvspatial does).
+    pub fn open(base: &Path, opts: &OpenOptions) -> Result<JsonStore> {
+        if base.as_os_str().is_empty() {
+            return Err(Error::invalid("json store: empty directory path"));
+        }
+        let base = std::path::absolute(base)
+            .map_err(|e| Error::io(format!("json store {}", base.display()), &e))?;
+        let what = || format!("json store {}", base.display());
+        match fs::metadata(&base) {
+            Ok(m) if m.is_dir() => {
+                fs::read_dir(&base).map_err(|e| Error::io(what(), &e))?;
+            }
+            Ok(_) => {
+                return Err(Error::unavailable(format!(
+                    "{}: exists but is not a directory",
+                    what()
+                )));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if opts.create {
+                    fs::create_dir_all(&base).map_err(|e| Error::io(what(), &e))?;
+                }
+            }
+            Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => {
+                return Err(Error::unavailable(format!(
+                    "{}: a parent of it is not a directory",
+                    what()
+                )));
+            }
+            Err(e) => return Err(Error::io(what(), &e)),
+        }
+        Ok(JsonStore {
+            inner: Arc::new(Inner {
+                base,
+                locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+            }),
+        })
+    }
+
+    /// The base directory (absolute).
+    pub fn base(&self) -> &Path {
+        &self.inner.base
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Inner) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || f(&inner))
+            .await
+            .map_err(join_err)?
+    }
+}
+
+type Group = (String, Vec<(usize, Value)>);
+
+struct WriteJob {
+    collection: String,
+    dir: PathBuf,
+    real_base: PathBuf,
+    mode: SaveMode,
+    queue: Mutex<std::vec::IntoIter<Group>>,
+    results: Mutex<Vec<Option<Result<Saved>>>>,
+}
+
+fn run_writer(inner: &Inner, job: &WriteJob) {
+    loop {
+        let next = lock(&job.queue).next();
+        let Some((id, records)) = next else { return };
+        for (index, record) in records {
+            let r = inner.write_one(
+                &job.collection,
+                &job.dir,
+                &job.real_base,
+                &id,
+                record,
+                job.mode,
+            );
+            lock(&job.results)[index] = Some(r);
+        }
+    }
+}
+
+struct ScanState {
+    next_claim: usize,
+    next_emit: usize,
+    done: BTreeMap<usize, Option<Item>>,
+    cancelled: bool,
+}
+
+fn run_reader(
+    inner: &Inner,
+    dir: &Path,
+    real_base: &Path,
+    entries: &[Entry],
+    tx: tokio::sync::mpsc::Sender<Result<Item>>,
+) {
+    let n = entries.len();
+    let shared = (
+        Mutex::new(ScanState {
+            next_claim: 0,
+            next_emit: 0,
+            done: BTreeMap::new(),
+            cancelled: false,
+        }),
+        Condvar::new(),
+    );
+    let (m, cv) = (&shared.0, &shared.1);
+    let read = |i: usize| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            inner.read_entry(dir, real_base, &entries[i])
+        }))
+        .unwrap_or_else(|_| {
+            Some(Item::Unreadable {
+                id: stem_of(&entries[i].name).to_string_lossy().into_owned(),
+                reason: "internal error while reading".into(),
+            })
+        })
+    };
+    std::thread::scope(|s| {
+        let mut workers = 0;
+        for _ in 0..READERS.min(n) {
+            let spawned = std::thread::Builder::new()
+                .name("jvdb-json-read".into())
+                .spawn_scoped(s, || {
+                    loop {
+                        let i = {
+                            let mut st = lock(m);
+                            loop {
+                                if st.cancelled || st.next_claim >= n {
+                                    return;
+                                }
+                                if st.next_claim < st.next_emit + READ_WINDOW {
+                                    break;
+                                }
+                                st = cv.wait(st).unwrap_or_else(|e| e.into_inner());
+                            }
+                            st.next_claim += 1;
+                            st.next_claim - 1
+                        };
+                        let item = read(i);
+                        lock(m).done.insert(i, item);
+                        cv.notify_all();
+                    }
+                });
+            if spawned.is_ok() {
+                workers += 1;
+            }
+        }
+        for i in 0..n {
+            let item = if workers == 0 {
+                read(i)
+            } else {
+                let mut st = lock(m);
+                loop {
+                    if let Some(x) = st.done.remove(&i) {
+                        st.next_emit = i + 1;
+                        break x;
+                    }
+                    st = cv.wait(st).unwrap_or_else(|e| e.into_inner());
+                }
+            };
+            cv.notify_all();
+            if let Some(item) = item
+                && tx.blocking_send(Ok(item)).is_err()
+            {
+                break;
+            }
+        }
+        lock(m).cancelled = true;
+        cv.notify_all();
+    });
+}
+
+#[async_trait]
+impl Store for JsonStore {
+    fn backend(&self) -> &'static str {
+        "json"
+    }
+
+    fn describe(&self) -> String {
+        format!("json:{}", self.inner.base.display())
+    }
+
+    async fn collections(&self) -> Result<Vec<String>> {
+        self.blocking(|inner| {
+            let base = &inner.base;
+            let rd = match fs::read_dir(base) {
+                Ok(rd) => rd,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(Error::io(format!("json store {}", base.display()), &e)),
+            };
+            let real_base = inner.real_base()?;
+            let mut out = Vec::new();
+            for entry in rd {
+                let entry =
+                    entry.map_err(|e| Error::io(format!("json store {}", base.display()), &e))?;
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue; // not nameable as a jvspatial collection (str)
+                };
+                let is_dir = match entry.file_type() {
+                    Ok(ft) if ft.is_dir() => true,
+                    Ok(ft) if ft.is_symlink() => {
+                        fs::metadata(entry.path()).is_ok_and(|m| m.is_dir())
+                    }
+                    _ => false,
+                };
+                if is_dir && inner.coll_dir(&name, &real_base).is_ok() {
+                    out.push(name);
+                }
+            }
+            out.sort();
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn get(&self, collection: &str, id: &str) -> Result<GetResult> {
+        let (c, i) = (collection.to_string(), id.to_string());
+        self.blocking(move |inner| inner.get_sync(&c, &i)).await
+    }
+
+    async fn save_many(
+        &self,
+        collection: &str,
+        records: Vec<Value>,
+        mode: SaveMode,
+    ) -> Result<Vec<Result<Saved>>> {
+        validate_component(collection, "collection")?;
+        let n = records.len();
+        let mut results: Vec<Option<Result<Saved>>> = (0..n).map(|_| None).collect();
+        let mut groups: IndexMap<String, Vec<(usize, Value)>> = IndexMap::new();
+        for (index, record) in records.into_iter().enumerate() {
+            let id = match record_id(&record).and_then(|id| {
+                validate_component(id, "record id")?;
+                Ok(id.to_string())
+            }) {
+                Ok(id) => id,
+                Err(e) => {
+                    results[index] = Some(Err(
+                        e.context(format!("collection {collection}: record {index}"))
+                    ));
+                    continue;
+                }
+            };
+            groups.entry(id).or_default().push((index, record));
+        }
+        if !groups.is_empty() {
+            let c = collection.to_string();
+            let (dir, real_base) = self
+                .blocking(move |inner| {
+                    let real_base = inner.real_base()?;
+                    let dir = inner.coll_dir(&c, &real_base)?;
+                    fs::create_dir_all(&dir).map_err(|e| {
+                        Error::io(format!("collection {c}: creating {}", dir.display()), &e)
+                    })?;
+                    // Re-check now that the directories exist (and re-resolve the base).
+                    let real_base = inner.real_base()?;
+                    inner.coll_dir(&c, &real_base)?;
+                    Ok((dir, real_base))
+                })
+                .await?;
+            let workers = WRITERS.min(groups.len());
+            let job = Arc::new(WriteJob {
+                collection: collection.to_string(),
+                dir,
+                real_base,
+                mode,
+                queue: Mutex::new(groups.into_iter().collect::<Vec<_>>().into_iter()),
+                results: Mutex::new(results),
+            });
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    let (inner, job) = (self.inner.clone(), job.clone());
+                    tokio::task::spawn_blocking(move || run_writer(&inner, &job))
+                })
+                .collect();
+            for h in futures::future::join_all(handles).await {
+                h.map_err(join_err)?;
+            }
+            results = std::mem::take(&mut *lock(&job.results));
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(Error::unavailable("record was not written"))))
+            .collect())
+    }
+
+    async fn delete_many(&self, collection: &str, ids: Vec<String>) -> Result<Vec<Result<bool>>> {
+        validate_component(collection, "collection")?;
+        let c = collection.to_string();
+        self.blocking(move |inner| {
+            let real_base = inner.real_base()?;
+            let dir = inner.coll_dir(&c, &real_base)?;
+            let dir_exists = dir.is_dir();
+            let mut deleted_any = false;
+            let out = ids
+                .iter()
+                .map(|id| {
+                    validate_component(id, "record id")
+                        .map_err(|e| e.context(format!("collection {c}")))?;
+                    if !dir_exists {
+                        return Ok(false);
+                    }
+                    let path = inner.record_path(&c, &dir, id, &real_base)?;
+                    let _g = inner.lock_for(&path);
+                    match fs::remove_file(&path) {
+                        Ok(()) => {
+                            deleted_any = true;
+                            Ok(true)
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+                        Err(e) => Err(Error::io(
+                            format!("collection {c}: record {id:?}: deleting {}", path.display()),
+                            &e,
+                        )),
+                    }
+                })
+                .collect();
+            if deleted_any {
+                atomic::fsync_dir(&dir);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn scan(&self, collection: &str) -> Result<ItemStream> {
+        validate_component(collection, "collection")?;
+        let c = collection.to_string();
+        let listed = self
+            .blocking(move |inner| {
+                let real_base = inner.real_base()?;
+                let dir = inner.coll_dir(&c, &real_base)?;
+                Ok(inner.list(&c, &dir)?.map(|e| (dir, real_base, e)))
+            })
+            .await?;
+        let Some((dir, real_base, entries)) = listed else {
+            return Ok(stream::empty().boxed());
+        };
+        if entries.is_empty() {
+            return Ok(stream::empty().boxed());
+        }
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Item>>(CHANNEL);
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || run_reader(&inner, &dir, &real_base, &entries, tx));
+        Ok(stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) }).boxed())
+    }
+
+    async fn count(&self, collection: &str, filter: Option<Arc<Filter>>) -> Result<Count> {
+        match filter {
+            Some(f) if !f.is_empty() => {
+                let items = self
+                    .find(
+                        collection,
+                        super::FindSpec {
+                            filter: f,
+                            sort: Vec::new(),
+                            skip: 0,
+                            limit: None,
+                            projection: None,
+                        },
+                    )
+                    .await?;
+                crate::find::count_stream(items).await
+            }
+            // jvspatial: an empty query counts the `*.json` directory entries, malformed
+            // files included.
+            _ => {
+                validate_component(collection, "collection")?;
+                let c = collection.to_string();
+                self.blocking(move |inner| {
+                    let real_base = inner.real_base()?;
+                    let dir = inner.coll_dir(&c, &real_base)?;
+                    let n = inner.list(&c, &dir)?.map_or(0, |e| e.len());
+                    Ok(Count {
+                        count: n as u64,
+                        unreadable: Vec::new(),
+                    })
+                })
+                .await
+            }
+        }
+    }
+
+    fn json_dir(&self) -> Option<&Path> {
+        Some(&self.inner.base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_and_order() {
+        assert_eq!(stem_of(OsStr::new("a.b.json")), OsStr::new("a.b"));
+        assert_eq!(stem_of(OsStr::new(".json")), OsStr::new(".json"));
+        assert_eq!(stem_of(OsStr::new(".h.json")), OsStr::new(".h"));
+        assert_eq!(cmp_names(OsStr::new("B"), OsStr::new("a")), Ordering::Less);
+        assert_eq!(
+            cmp_names(OsStr::new("é"), OsStr::new("z")),
+            Ordering::Greater
+        );
+        // U+FFFF sorts after an undecodable byte (U+DCxx under surrogateescape)
+        let bad = OsStr::from_bytes(b"\xff");
+        assert_eq!(cmp_names(bad, OsStr::new("\u{ffff}")), Ordering::Less);
+        assert_eq!(cmp_names(bad, OsStr::new("z")), Ordering::Greater);
+    }
+
+    #[test]
+    fn resolves_missing_tails() {
+        let d = tempfile::tempdir().unwrap();
+        let real = fs::canonicalize(d.path()).unwrap();
+        assert_eq!(
+            resolve_lenient(&d.path().join("x/y")).unwrap(),
+            real.join("x/y")
+        );
+        assert_eq!(resolve_lenient(&d.path().join("x/..")).unwrap(), real);
+    }
+}

@@ -7,7 +7,11 @@
     interop_check.py expect DIR SPEC               records present/absent as SPEC says (JsonDB + entity API)
     interop_check.py py-save DIR COLL FILE         save the records of FILE (JSON array) with JsonDB.save
     interop_check.py snapshot DIR SNAP             file hashes + validate_graph report (run on a copy of DIR)
-    interop_check.py unchanged DIR SNAP            every file byte-identical to the snapshot, none added/removed
+    interop_check.py unchanged DIR SNAP [NEW...]   every file byte-identical to the snapshot, none removed,
+                                                   no new files but NEW (paths like node/<id>.json)
+    interop_check.py removed DIR SNAP [GONE...]    exactly GONE removed, every other file byte-identical
+    interop_check.py incident DIR NODE_ID          ids of the edges touching NODE_ID
+    interop_check.py strip DIR                     JsonDB.strip_node_edges() (reference for --upgrade)
     interop_check.py cleanup-check DIR SNAP REPORT dry|applied
                                                    jvdb cleanup's JSON report vs validate_graph, and the files
 Exit 0 when everything matches; otherwise every difference on stderr and exit 1.
@@ -158,12 +162,12 @@ async def cmd_expect(base: Path, spec_path: Path) -> None:
             if not spec.get("entity", True):
                 continue
             cls = ENTITY_CLASSES.get(rec.get("entity"))
-            if c == "node":
+            if c == "node" and "source" not in rec:
                 if await GraphContext(database=db).get(Node, rec["id"]) is None:
                     problem(f"expect {c}/{rec['id']}: Node.get found nothing")
-            if c == "edge" and await GraphContext(database=db).get(Edge, rec["id"]) is None:
+            if c == "edge" and "source" in rec and await GraphContext(database=db).get(Edge, rec["id"]) is None:
                 problem(f"expect {c}/{rec['id']}: Edge.get found nothing")
-            if cls is None or c not in ("node", "edge", "object"):
+            if cls is None or c not in ("node", "edge", "object") or (c == "edge") != ("source" in rec):
                 continue
             ent = await GraphContext(database=db).get(cls, rec["id"])
             if ent is None:
@@ -238,8 +242,41 @@ def compare_files(base: Path, snap: Dict[str, Any], removed: List[str]) -> None:
             problem(f"{k}: new file appeared")
 
 
-async def cmd_unchanged(base: Path, snap_path: Path) -> None:
-    compare_files(base, json.loads(snap_path.read_text()), [])
+async def cmd_unchanged(base: Path, snap_path: Path, *added: Path) -> None:
+    """Every snapshot file byte-identical; new files only those named in ADDED (coll/id.json)."""
+    snap = json.loads(snap_path.read_text())
+    allowed = {str(a) for a in added}
+    now = file_hashes(base)
+    for k, h in snap["files"].items():
+        if k not in now:
+            problem(f"{k}: removed, should not have been")
+        elif now[k] != h:
+            problem(f"{k}: content changed")
+    for k in now:
+        if k not in snap["files"] and k not in allowed:
+            problem(f"{k}: new file appeared")
+    for a in allowed:
+        if a not in now:
+            problem(f"{a}: expected a new file, none")
+
+
+async def cmd_removed(base: Path, snap_path: Path, *removed: Path) -> None:
+    """Exactly the files REMOVED (coll/id.json) are gone; every other file byte-identical."""
+    compare_files(base, json.loads(snap_path.read_text()), [str(r) for r in removed])
+
+
+async def cmd_incident(base: Path, node_id: str) -> None:
+    """Print the ids of edges whose source or target (top level, else context) is NODE_ID."""
+    db = JsonDB(str(base))
+    for e in await db.find("edge", {}):
+        p = e if ("source" in e or "target" in e) else (e.get("context") or {})
+        if node_id in (p.get("source"), p.get("target")):
+            print(e["id"])
+
+
+async def cmd_strip(base: Path) -> None:
+    """Run jvspatial's own JsonDB.strip_node_edges on DIR (the reference for --upgrade)."""
+    print(await JsonDB(str(base)).strip_node_edges())
 
 
 async def cmd_cleanup_check(base: Path, snap_path: Path, report_path: Path, mode: str) -> None:
@@ -280,13 +317,17 @@ def main() -> None:
         "list": (cmd_list, 1), "read-check": (cmd_read_check, 2), "bytes-check": (cmd_bytes_check, 1),
         "expect": (cmd_expect, 2), "py-save": (cmd_py_save, 3), "snapshot": (cmd_snapshot, 2),
         "unchanged": (cmd_unchanged, 2), "cleanup-check": (cmd_cleanup_check, 4),
+        "incident": (cmd_incident, 2), "strip": (cmd_strip, 1), "removed": (cmd_removed, 2),
     }
-    if not args or args[0] not in cmds or len(args) - 1 != cmds[args[0]][1]:
+    variadic = {"unchanged", "removed"}
+    if not args or args[0] not in cmds or (len(args) - 1 != cmds[args[0]][1] and not (args[0] in variadic and len(args) - 1 >= cmds[args[0]][1])):
         raise SystemExit(__doc__)
     fn, _ = cmds[args[0]]
     rest: List[Any] = [Path(a) for a in args[1:]]
     if args[0] == "py-save":
         rest[1] = args[2]  # a collection name, not a path
+    if args[0] == "incident":
+        rest[1] = args[2]  # a node id
     if args[0] == "cleanup-check":
         rest[3] = args[4]  # dry | applied
     asyncio.run(fn(*rest))

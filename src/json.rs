@@ -1,11 +1,31 @@
 //! Python-compatible JSON: the reader accepts what `json.loads(bytes)` accepts, the writer
 //! produces exactly what `json.dumps(value, indent=2)` produces (jvspatial's JsonDB encoding).
 //!
-//! STUB: the real implementation replaces these bodies.
+//! Reader (`parse_bytes`): encoding detected like `json.detect_encoding` (UTF-8 with or without
+//! BOM, UTF-16/UTF-32 LE/BE with or without BOM), then the rules of CPython's strict decoder:
+//! `NaN`/`Infinity`/`-Infinity`, integers of any size (never through f64; like CPython, more
+//! than 4300 digits is an error), floats like `float()` (`1e400` is `inf`), duplicate keys
+//! (last value, first position), whitespace = space/tab/CR/LF, control characters rejected in
+//! strings, `\uXXXX` surrogate pairs combined, errors with Python's messages, lines and columns.
+//!
+//! Known gaps: a lone surrogate (`"\ud800"`, or one encoded in the bytes) cannot live in a Rust
+//! `String`; it is an error "lone surrogate \ud800 is not supported" where Python succeeds.
+//! Nesting deeper than [`MAX_DEPTH`] is an error (Python raises RecursionError a bit earlier).
+//!
+//! Writers: `to_python_indent2` (= `json.dumps(v, indent=2).encode()`), `to_python_compact`
+//! (= `json.dumps(v)`), `to_line` (= `json.dumps(v, ensure_ascii=False, separators=(",", ":"))`),
+//! `to_pretty` (= `json.dumps(v, indent=2, ensure_ascii=False)`). Floats are written as Python's
+//! `repr`, non-finite floats as the bare tokens `NaN`, `Infinity`, `-Infinity`.
+
+mod parse;
+mod write;
 
 use crate::value::Value;
 
-/// Why a document could not be read; `offset` is a byte offset in the decoded text.
+pub use parse::MAX_DEPTH;
+
+/// Why a document could not be read. `line`/`column` are 1-based and counted in characters of
+/// the decoded text, like Python's `JSONDecodeError.lineno`/`colno`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
     pub message: String,
@@ -23,45 +43,98 @@ impl std::fmt::Display for ParseError {
     }
 }
 
+impl std::error::Error for ParseError {}
+
 /// Parse bytes the way Python's `json.loads(bytes)` does: UTF-8 (with or without BOM),
 /// UTF-16/32 detected from the bytes, NaN/Infinity/-Infinity, integers of any size,
 /// duplicate keys (last value wins, first position kept).
-pub fn parse_bytes(_bytes: &[u8]) -> Result<Value, ParseError> {
-    Err(ParseError {
-        message: "not implemented".into(),
-        line: 1,
-        column: 1,
-    })
+pub fn parse_bytes(bytes: &[u8]) -> Result<Value, ParseError> {
+    parse::parse_bytes(bytes)
 }
 
-/// Parse a `str` the way Python's `json.loads(str)` does.
+/// Parse a `str` the way Python's `json.loads(str)` does (a leading U+FEFF is an error).
 pub fn parse_str(s: &str) -> Result<Value, ParseError> {
-    parse_bytes(s.as_bytes())
+    if s.starts_with('\u{FEFF}') {
+        return Err(ParseError {
+            message: "Unexpected UTF-8 BOM (decode using utf-8-sig)".into(),
+            line: 1,
+            column: 1,
+        });
+    }
+    parse::parse_str(s)
 }
 
 /// Exactly `json.dumps(value, indent=2).encode()`: the bytes of a JsonDB record file.
-pub fn to_python_indent2(_v: &Value) -> Vec<u8> {
-    Vec::new()
+pub fn to_python_indent2(v: &Value) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    write::write(&mut out, v, &write::INDENT2);
+    out
+}
+
+/// Append `json.dumps(value, indent=2).encode()` to `out` (reuse the buffer in hot loops).
+pub fn write_python_indent2(v: &Value, out: &mut Vec<u8>) {
+    write::write(out, v, &write::INDENT2);
 }
 
 /// Exactly `json.dumps(value)` (separators `", "` and `": "`, ASCII escapes).
-pub fn to_python_compact(_v: &Value) -> String {
-    String::new()
+pub fn to_python_compact(v: &Value) -> String {
+    let mut out = Vec::with_capacity(128);
+    write::write(&mut out, v, &write::COMPACT);
+    into_string(out)
 }
 
-/// One-line JSON for jsonl/csv output: separators `,` and `:`, non-ASCII kept as UTF-8,
-/// NaN/Infinity as bare tokens (as Python writes them), Python float repr.
-pub fn to_line(_v: &Value) -> String {
-    String::new()
+/// One-line JSON for jsonl/csv output: exactly
+/// `json.dumps(v, ensure_ascii=False, separators=(",", ":"))` (separators `,` and `:`,
+/// non-ASCII kept as UTF-8, control characters escaped, NaN/Infinity as bare tokens).
+pub fn to_line(v: &Value) -> String {
+    let mut out = Vec::with_capacity(128);
+    write::write(&mut out, v, &write::LINE);
+    into_string(out)
 }
 
-/// Pretty JSON for humans (`get`, `--format json`): like `to_python_indent2` but with
-/// non-ASCII kept as UTF-8.
-pub fn to_pretty(_v: &Value) -> String {
-    String::new()
+/// Append [`to_line`]'s text to `out`.
+pub fn write_line(v: &Value, out: &mut String) {
+    // Only the new text is validated, so appending many lines stays linear.
+    let mut buf = Vec::with_capacity(128);
+    write::write(&mut buf, v, &write::LINE);
+    if out.is_empty() {
+        *out = into_string(buf);
+    } else {
+        out.push_str(&into_string(buf));
+    }
 }
 
-/// Python's `repr(float)`.
-pub fn float_repr(_f: f64) -> String {
-    String::new()
+/// Append [`to_line`]'s text, as UTF-8 bytes, to `out`.
+pub fn write_line_bytes(v: &Value, out: &mut Vec<u8>) {
+    write::write(out, v, &write::LINE);
+}
+
+/// Pretty JSON for humans (`get`, `--format json`): exactly
+/// `json.dumps(v, indent=2, ensure_ascii=False)`.
+pub fn to_pretty(v: &Value) -> String {
+    let mut out = Vec::with_capacity(256);
+    write::write(&mut out, v, &write::PRETTY);
+    into_string(out)
+}
+
+/// Append [`to_pretty`]'s text, as UTF-8 bytes, to `out`.
+pub fn write_pretty_bytes(v: &Value, out: &mut Vec<u8>) {
+    write::write(out, v, &write::PRETTY);
+}
+
+/// Append one JSON string literal (`"..."`, escaped like `json.dumps(s, ensure_ascii=ascii)`).
+pub fn write_json_str(s: &str, ascii: bool, out: &mut Vec<u8>) {
+    write::write_str(out, s, ascii);
+}
+
+/// Python's `repr(float)`: `1e+16`, `1e-07`, `100.0`, `-0.0`, `5e-324`, `nan`, `inf`, `-inf`.
+pub fn float_repr(f: f64) -> String {
+    let mut out = Vec::with_capacity(24);
+    write::write_float_repr(&mut out, f);
+    into_string(out)
+}
+
+/// The writers only produce UTF-8; this never takes the lossy branch.
+fn into_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

@@ -293,7 +293,7 @@ def _write_error(index, exc):
     code, message = _translate_exception(exc)
     if isinstance(exc, DuplicateKeyError):
         code = 11000
-    elif "immutable" in message and "_id" in message:
+    elif "_id" in message and ("immutable" in message or "cannot be changed" in message):
         code = 66
     return {"index": index, "code": code, "errmsg": message}
 

@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::store::{Item, Store};
 use crate::value::Value;
 use futures::StreamExt;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Python's `str()` of a JSON value (what validate_graph compares ids with).
@@ -186,8 +186,8 @@ fn edge_sum(index: &HashMap<String, u32>, item: Item) -> EdgeSum {
     }
 }
 
-/// Scan nodes and edges once and apply validate_graph's rules. Memory: one interned id per
-/// node and two integers per edge. On a JSON store the per-record work (parse, ids, lookups)
+/// Scan nodes and edges once and apply validate_graph's rules. Memory: one interned id and
+/// one integer per node; edges are not kept (only the ids of dangling ones). On a JSON store the per-record work (parse, ids, lookups)
 /// runs in the reader threads and the directory is read in its own order (results are sorted).
 pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Result<GraphReport> {
     let json = match store.json_dir() {
@@ -247,7 +247,15 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
         rep.legacy_edge_arrays.sort();
     }
     let index = Arc::new(index);
-    let mut links: Vec<(u32, u32)> = Vec::new();
+    // Reachability from a Root walks every edge both ways, whatever `bidirectional` says: a
+    // node is reachable exactly when it is in the same connected component as a Root. A
+    // union-find over the node indexes (one integer per node) answers that without keeping
+    // the edges.
+    let mut parent: Vec<u32> = if root_idx.is_empty() {
+        Vec::new()
+    } else {
+        (0..index.len() as u32).collect()
+    };
     let mut dangling: Vec<String> = Vec::new();
     let mut edges = match &json {
         Some(js) => {
@@ -273,8 +281,8 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
         match item? {
             EdgeSum::Link(s, t) => {
                 rep.edges += 1;
-                if !root_idx.is_empty() {
-                    links.push((s, t));
+                if !parent.is_empty() {
+                    union(&mut parent, s, t);
                 }
             }
             EdgeSum::Dangling(id) => {
@@ -293,38 +301,10 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
     dangling.dedup();
     rep.dangling = dangling;
     if !root_idx.is_empty() {
-        // Reachability walks every edge both ways, whatever `bidirectional` says. Compact
-        // adjacency (CSR): an offset per node, two entries per edge.
-        let n = index.len();
-        let mut start = vec![0u32; n + 1];
-        for &(s, t) in &links {
-            start[s as usize + 1] += 1;
-            start[t as usize + 1] += 1;
-        }
-        for i in 0..n {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut adj = vec![0u32; start[n] as usize];
-        for &(s, t) in &links {
-            adj[fill[s as usize] as usize] = t;
-            fill[s as usize] += 1;
-            adj[fill[t as usize] as usize] = s;
-            fill[t as usize] += 1;
-        }
-        drop(links);
-        drop(fill);
-        let mut seen = vec![false; n];
-        let mut queue: VecDeque<u32> = root_idx.iter().copied().collect();
-        while let Some(cur) = queue.pop_front() {
-            if std::mem::replace(&mut seen[cur as usize], true) {
-                continue;
-            }
-            for &nb in &adj[start[cur as usize] as usize..start[cur as usize + 1] as usize] {
-                if !seen[nb as usize] {
-                    queue.push_back(nb);
-                }
-            }
+        let mut root_sets = vec![false; index.len()];
+        for &r in &root_idx {
+            let f = find(&mut parent, r);
+            root_sets[f as usize] = true;
         }
         let unreadable_ids: HashSet<&str> = rep
             .unreadable
@@ -332,16 +312,37 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
             .filter(|(c, _, _)| c == node_coll)
             .map(|(_, id, _)| id.as_str())
             .collect();
-        let mut orphans: Vec<String> = index
-            .iter()
-            .filter(|(id, i)| !seen[**i as usize] && !unreadable_ids.contains(id.as_str()))
-            .map(|(id, _)| id.clone())
-            .collect();
+        let mut orphans: Vec<String> = Vec::new();
+        for (id, &i) in index.iter() {
+            if !root_sets[find(&mut parent, i) as usize] && !unreadable_ids.contains(id.as_str()) {
+                orphans.push(id.clone());
+            }
+        }
         orphans.sort();
         rep.orphans = orphans;
     }
     rep.roots.sort();
     Ok(rep)
+}
+
+/// Union-find root of `x`, halving the path on the way.
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let p = parent[x as usize];
+        parent[x as usize] = parent[p as usize];
+        x = p;
+    }
+    x
+}
+
+fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        // the smaller index becomes the root: deterministic, and trees stay shallow enough
+        // with path halving
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        parent[hi as usize] = lo;
+    }
 }
 
 /// Ids of the edges that touch any of `node_ids` (top-level or legacy context endpoints).

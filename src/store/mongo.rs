@@ -119,18 +119,30 @@ fn classify(e: &mongodb::error::Error) -> (ErrorKind, String) {
             },
             format!("{} (code {} {})", c.message, c.code, c.code_name),
         ),
-        K::InvalidArgument { message } => (ErrorKind::Invalid, message.clone()),
-        K::ServerSelection { message } => (
+        K::InvalidArgument { message, .. } => (ErrorKind::Invalid, message.clone()),
+        K::ServerSelection { message, .. } => (
             ErrorKind::Unavailable,
             format!("no reachable server: {message}"),
         ),
-        K::Authentication { message } => (
+        K::Authentication { message, .. } => (
             ErrorKind::Unavailable,
             format!("authentication failed: {message}"),
         ),
         K::Io(io) => (ErrorKind::Unavailable, crate::error::io_reason(io)),
         _ => (ErrorKind::Unavailable, e.to_string()),
     }
+}
+
+/// jvspatial's collection rules plus MongoDB's: no leading '.', no '$', not `system.*`
+/// (NUL and empty names are already refused by jvspatial's rules).
+fn check_collection(name: &str) -> Result<()> {
+    validate_component(name, "collection")?;
+    if name.starts_with('.') || name.contains('$') || name.starts_with("system.") {
+        return Err(Error::invalid(format!(
+            "invalid collection {name:?} for MongoDB: names must not start with '.', contain '$', or start with 'system.'"
+        )));
+    }
+    Ok(())
 }
 
 /// The password of `scheme://user:password@host…`, raw and percent-decoded.
@@ -326,7 +338,7 @@ impl MongoStore {
     /// classes and are not created. Like jvspatial, an index with the same name but other
     /// options (error 85/86) is dropped and recreated.
     pub async fn ensure_jvspatial_indexes(&self, collection: &str) -> Result<Vec<String>> {
-        validate_component(collection, "collection")?;
+        check_collection(collection)?;
         let specs: Vec<(&str, Document, bool)> = match collection {
             "node" => vec![("idx_node_entity", doc! {"entity": 1}, false)],
             "edge" => vec![
@@ -389,7 +401,8 @@ impl MongoStore {
                 .await
                 .map_err(|e| self.ctx.err(&format!("collection {collection}: read"), &e))?;
             while let Some(d) = cur.next().await {
-                let d = d.map_err(|e| self.ctx.err(&format!("collection {collection}: read"), &e))?;
+                let d =
+                    d.map_err(|e| self.ctx.err(&format!("collection {collection}: read"), &e))?;
                 if let Some(Bson::String(id)) = d.get("_id") {
                     let id = id.clone();
                     out.insert(id, doc_to_item(d));
@@ -488,7 +501,9 @@ impl MongoStore {
                 .iter()
                 .map(|(_, id, d, _)| {
                     if upsert {
-                        Bson::Document(doc! {"q": {"_id": id.as_str()}, "u": d.clone(), "upsert": true})
+                        Bson::Document(
+                            doc! {"q": {"_id": id.as_str()}, "u": d.clone(), "upsert": true},
+                        )
                     } else {
                         Bson::Document(d.clone())
                     }
@@ -672,7 +687,9 @@ fn chunk_unique(
     let mut bytes = 0usize;
     for e in entries {
         if !cur.is_empty()
-            && (seen.contains(&e.1) || cur.len() >= MAX_STATEMENTS || bytes + e.3 > MAX_COMMAND_BYTES)
+            && (seen.contains(&e.1)
+                || cur.len() >= MAX_STATEMENTS
+                || bytes + e.3 > MAX_COMMAND_BYTES)
         {
             out.push(std::mem::take(&mut cur));
             seen.clear();
@@ -914,7 +931,7 @@ impl Store for MongoStore {
     }
 
     async fn get(&self, collection: &str, id: &str) -> Result<GetResult> {
-        validate_component(collection, "collection")?;
+        check_collection(collection)?;
         validate_component(id, "record id")
             .map_err(|e| e.context(format!("collection {collection}")))?;
         let d = self
@@ -936,7 +953,7 @@ impl Store for MongoStore {
         records: Vec<Value>,
         mode: SaveMode,
     ) -> Result<Vec<Result<Saved>>> {
-        validate_component(collection, "collection")?;
+        check_collection(collection)?;
         let n = records.len();
         let mut results: Vec<Option<Result<Saved>>> = vec![None; n];
         let mut valid: Vec<(usize, String, Value)> = Vec::with_capacity(n);
@@ -948,8 +965,9 @@ impl Store for MongoStore {
             match id {
                 Ok(id) => valid.push((index, id, record)),
                 Err(e) => {
-                    results[index] =
-                        Some(Err(e.context(format!("collection {collection}: record {index}"))))
+                    results[index] = Some(Err(
+                        e.context(format!("collection {collection}: record {index}"))
+                    ))
                 }
             }
         }
@@ -975,14 +993,12 @@ impl Store for MongoStore {
         }
         Ok(results
             .into_iter()
-            .map(|r| {
-                r.unwrap_or_else(|| Err(Error::unavailable("record not written (internal)")))
-            })
+            .map(|r| r.unwrap_or_else(|| Err(Error::unavailable("record not written (internal)"))))
             .collect())
     }
 
     async fn delete_many(&self, collection: &str, ids: Vec<String>) -> Result<Vec<Result<bool>>> {
-        validate_component(collection, "collection")?;
+        check_collection(collection)?;
         let mut results: Vec<Option<Result<bool>>> = vec![None; ids.len()];
         let mut wanted: Vec<String> = Vec::new();
         for (k, id) in ids.iter().enumerate() {
@@ -1002,13 +1018,15 @@ impl Store for MongoStore {
                 .find(doc! {"_id": {"$in": list.clone()}})
                 .projection(doc! {"_id": 1})
                 .await
-                .map_err(|e| self.ctx.err(&format!("collection {collection}: delete"), &e))?;
+                .map_err(|e| {
+                    self.ctx
+                        .err(&format!("collection {collection}: delete"), &e)
+                })?;
             let mut found = Vec::new();
-            while let Some(d) = cur
-                .try_next()
-                .await
-                .map_err(|e| self.ctx.err(&format!("collection {collection}: delete"), &e))?
-            {
+            while let Some(d) = cur.try_next().await.map_err(|e| {
+                self.ctx
+                    .err(&format!("collection {collection}: delete"), &e)
+            })? {
                 if let Some(Bson::String(id)) = d.get("_id") {
                     found.push(Bson::String(id.clone()));
                     existing.insert(id.clone());
@@ -1022,7 +1040,10 @@ impl Store for MongoStore {
                         "ordered": false,
                     })
                     .await
-                    .map_err(|e| self.ctx.err(&format!("collection {collection}: delete"), &e))?;
+                    .map_err(|e| {
+                        self.ctx
+                            .err(&format!("collection {collection}: delete"), &e)
+                    })?;
             }
         }
         Ok(results
@@ -1037,7 +1058,7 @@ impl Store for MongoStore {
     }
 
     async fn scan(&self, collection: &str) -> Result<ItemStream> {
-        validate_component(collection, "collection")?;
+        check_collection(collection)?;
         let cursor = self
             .db
             .collection::<Document>(collection)
@@ -1049,7 +1070,7 @@ impl Store for MongoStore {
     }
 
     async fn find(&self, collection: &str, spec: FindSpec) -> Result<ItemStream> {
-        validate_component(collection, "collection")?;
+        check_collection(collection)?;
         if spec.filter.dialect != Dialect::Mongo {
             let items = self.scan(collection).await?;
             return Ok(crate::find::find_in_stream(items, spec));
@@ -1065,12 +1086,8 @@ impl Store for MongoStore {
         if !sort.contains_key("_id") {
             sort.insert("_id", 1);
         }
-        let mut action = self
-            .db
-            .collection::<Document>(collection)
-            .find(filter)
-            .sort(sort)
-            .skip(spec.skip);
+        let coll = self.db.collection::<Document>(collection);
+        let mut action = coll.find(filter).sort(sort).skip(spec.skip);
         if let Some(l) = spec.limit
             && let Ok(l) = i64::try_from(l)
         {
@@ -1089,7 +1106,7 @@ impl Store for MongoStore {
     }
 
     async fn count(&self, collection: &str, filter: Option<Arc<Filter>>) -> Result<Count> {
-        validate_component(collection, "collection")?;
+        check_collection(collection)?;
         let query = match &filter {
             None => Document::new(),
             Some(f) if f.dialect == Dialect::Mongo => query_to_doc(&f.raw)?,
@@ -1171,11 +1188,15 @@ mod tests {
 
     #[test]
     fn unreadable_types_are_named() {
-        let d = doc! {"_id": "a", "id": "a", "ctx": {"when": mongodb::bson::DateTime::from_millis(0)}};
+        let d =
+            doc! {"_id": "a", "id": "a", "ctx": {"when": mongodb::bson::DateTime::from_millis(0)}};
         match doc_to_item(d) {
             Item::Unreadable { id, reason } => {
                 assert_eq!(id, "a");
-                assert!(reason.contains("ctx.when") && reason.contains("DateTime"), "{reason}");
+                assert!(
+                    reason.contains("ctx.when") && reason.contains("DateTime"),
+                    "{reason}"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -586,4 +586,3 @@ pub async fn t_inner_id_kept(s: &dyn Store) {
     save_ok(s, "c", vec![r.clone()]).await;
     assert_same(&found(s, "c", "a").await, &r);
 }
-

@@ -120,10 +120,20 @@ fn classify(e: &mongodb::error::Error) -> (ErrorKind, String) {
             format!("{} (code {} {})", c.message, c.code, c.code_name),
         ),
         K::InvalidArgument { message, .. } => (ErrorKind::Invalid, message.clone()),
-        K::ServerSelection { message, .. } => (
-            ErrorKind::Unavailable,
-            format!("no reachable server: {message}"),
-        ),
+        K::ServerSelection { message, .. } => {
+            // the driver's topology dump is long: keep the first server's error when it has one
+            let short = message
+                .split_once("Error: Kind: ")
+                .map(|(_, rest)| rest.split(", labels").next().unwrap_or(rest).trim())
+                .map(|r| r.split(" (os error").next().unwrap_or(r).to_string());
+            (
+                ErrorKind::Unavailable,
+                format!(
+                    "no reachable server: {}",
+                    short.unwrap_or_else(|| message.clone())
+                ),
+            )
+        }
         K::Authentication { message, .. } => (
             ErrorKind::Unavailable,
             format!("authentication failed: {message}"),

@@ -107,7 +107,7 @@ _jvdb() {
 
     case "${cmd}" in
         jvdb)
-            opts="-q -v -h -V --db --dialect --quiet --verbose --help --version info collections count get find save delete cleanup copy migrate verify completions generate-docs help"
+            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version info collections count get find save delete cleanup copy migrate verify completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -121,6 +121,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -129,7 +137,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__cleanup)
-            opts="-y -q -v -h -V --dry-run --yes --max-delete --force --strip-node-edges --tmp-files --node-collection --edge-collection --format --db --dialect --quiet --verbose --help --version"
+            opts="-y -q -v -h -V --dry-run --yes --max-delete --force --strip-node-edges --tmp-files --node-collection --edge-collection --format --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -159,6 +167,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -167,7 +183,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__collections)
-            opts="-q -v -h -V --format --db --dialect --quiet --verbose --help --version"
+            opts="-q -v -h -V --format --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -185,6 +201,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -193,7 +217,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__completions)
-            opts="-q -v -h -V --db --dialect --quiet --verbose --help --version bash zsh fish powershell elvish"
+            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version bash zsh fish powershell elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -207,6 +231,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -215,7 +247,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__copy)
-            opts="-c -f -q -v -h -V --from --to --batch-size --dry-run --collection --filter --query --mode --db --dialect --quiet --verbose --help --version"
+            opts="-j -c -f -q -v -h -V --from --to --batch-size --dry-run --jobs --collection --filter --query --mode --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -230,6 +262,14 @@ _jvdb() {
                     return 0
                     ;;
                 --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -265,6 +305,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -273,7 +321,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__count)
-            opts="-f -q -v -h -V --filter --query --entity --db --dialect --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --filter --query --entity --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,6 +351,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -311,7 +367,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__delete)
-            opts="-f -y -q -v -h -V --filter --query --dry-run --yes --max-delete --cascade --db --dialect --quiet --verbose --help --version"
+            opts="-f -y -q -v -h -V --filter --query --dry-run --yes --max-delete --cascade --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,6 +397,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -349,7 +413,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__find)
-            opts="-f -q -v -h -V --filter --query --sort --skip --limit --fields --entity --count --format --db --dialect --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --filter --query --sort --skip --limit --fields --entity --count --format --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -399,6 +463,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -407,7 +479,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__generate__subcmd__docs)
-            opts="-q -v -h -V --db --dialect --quiet --verbose --help --version"
+            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,6 +493,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -429,7 +509,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__get)
-            opts="-q -v -h -V --format --db --dialect --quiet --verbose --help --version"
+            opts="-q -v -h -V --format --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -445,6 +525,14 @@ _jvdb() {
                     ;;
                 --dialect)
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
+                    return 0
+                    ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -665,7 +753,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__info)
-            opts="-q -v -h -V --db --dialect --quiet --verbose --help --version"
+            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,6 +767,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -687,7 +783,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__migrate)
-            opts="-q -v -h -V --from --to --batch-size --dry-run --upgrade --no-verify --db --dialect --quiet --verbose --help --version"
+            opts="-j -q -v -h -V --from --to --batch-size --dry-run --jobs --upgrade --no-verify --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -705,12 +801,28 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dialect)
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
+                    return 0
+                    ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -721,7 +833,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__save)
-            opts="-q -v -h -V --data --mode --generate-id --errors --batch-size --dry-run --db --dialect --quiet --verbose --help --version"
+            opts="-q -v -h -V --data --mode --generate-id --errors --batch-size --dry-run --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,6 +863,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -759,7 +879,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__verify)
-            opts="-c -q -v -h -V --collection --format --db --dialect --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --collection --format --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -783,6 +903,14 @@ _jvdb() {
                     ;;
                 --dialect)
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
+                    return 0
+                    ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_jvdb_global_optspecs
-    string join \n db= dialect= q/quiet v/verbose h/help V/version
+    string join \n db= dialect= mongo-db= connect-timeout= q/quiet v/verbose h/help V/version
 end
 
 function __fish_jvdb_needs_command
@@ -27,6 +27,8 @@ end
 complete -c jvdb -n "__fish_jvdb_needs_command" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_needs_command" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_needs_command" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_needs_command" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_needs_command" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -48,6 +50,8 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "help" -d 'Print this mess
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s h -l help -d 'Print help'
@@ -60,6 +64,8 @@ ids\t'Only the record ids, one per line'"
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -69,6 +75,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l entity -d 'Only reco
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s h -l help -d 'Print help'
@@ -81,6 +89,8 @@ ids\t'Only the record ids, one per line'"
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -99,6 +109,8 @@ ids\t'Only the record ids, one per line'"
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l count -d 'Print only the number of matching records'
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
@@ -114,6 +126,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l batch-size -d 'Record
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l generate-id -d 'Mint jvspatial ids (n.City.<24 hex>) for records without an id'
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l dry-run -d 'Check the input and report what would be saved; write nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
@@ -125,6 +139,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l max-delete -d 'Refu
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dry-run -d 'Show what would be deleted; delete nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l cascade -d 'Also delete the edges of deleted nodes'
@@ -140,6 +156,8 @@ json\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l dry-run -d 'Report what would be removed; change nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s y -l yes -d 'Do not ask for confirmation'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l force -d 'Run even when the node collection is empty or missing (every edge is then dangling)'
@@ -152,6 +170,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s V -l version -d 'P
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l from -d 'Source store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l to -d 'Target store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l batch-size -d 'Records per write batch' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s j -l jobs -d 'Batches written in parallel' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s c -l collection -d 'Collections to copy (repeat or comma separate) [default: all]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mode -d 'What to do when an id already exists in the target' -r -f -a "replace\t'Replace the whole record (jvspatial\'s save)'
@@ -161,6 +180,8 @@ skip-existing\t'Leave records that already exist untouched'"
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l dry-run -d 'Read and check everything, report what would be written; write nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
@@ -169,9 +190,12 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s V -l version -d 'Prin
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l from -d 'Source store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l to -d 'Target store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l batch-size -d 'Records per write batch' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s j -l jobs -d 'Batches written in parallel' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l dry-run -d 'Read and check everything, report what would be written; write nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l upgrade -d 'Drop legacy node `edges` arrays (jvspatial 0.0.x) on the way'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l no-verify -d 'Skip the verification pass (counts and content hash)'
@@ -185,6 +209,8 @@ json\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s h -l help -d 'Print help'
@@ -192,6 +218,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s V -l version -d 'Pr
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s h -l help -d 'Print help'
@@ -199,6 +227,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s V -l version -
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s h -l help -d 'Print help'

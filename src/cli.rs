@@ -40,6 +40,14 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = DialectArg::Mongo)]
     pub dialect: DialectArg,
 
+    /// MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub mongo_db: Option<String>,
+
+    /// Seconds to wait for a database server before giving up (exit 4)
+    #[arg(long, global = true, default_value_t = 5.0, value_name = "SECS", value_parser = parse_timeout)]
+    pub connect_timeout: f64,
+
     /// No progress bars and no summaries on stderr (errors still print)
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -292,6 +300,9 @@ pub struct TransferArgs {
     /// Read and check everything, report what would be written; write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Batches written in parallel
+    #[arg(short = 'j', long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub jobs: u64,
 }
 
 #[derive(Args, Debug)]
@@ -355,4 +366,14 @@ pub struct CompletionsArgs {
 pub struct GenerateDocsArgs {
     /// Directory that receives completions/ and man/
     pub out_dir: PathBuf,
+}
+
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(v > 0.0 && v <= 3600.0) {
+        return Err(format!("'{s}' must be between 0 and 3600 seconds"));
+    }
+    Ok(v)
 }

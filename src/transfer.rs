@@ -61,6 +61,8 @@ pub struct TransferOptions {
     pub upgrade: bool,
     /// Read and hash everything, write nothing.
     pub dry_run: bool,
+    /// Batches written at the same time.
+    pub jobs: usize,
 }
 
 impl Default for TransferOptions {
@@ -72,6 +74,7 @@ impl Default for TransferOptions {
             batch_size: 1000,
             upgrade: false,
             dry_run: false,
+            jobs: 2,
         }
     }
 }
@@ -168,7 +171,8 @@ async fn transfer_collection(
         None => src.scan(coll).await?,
     };
     let batch_size = opts.batch_size.max(1);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Value>>(2);
+    let jobs = opts.jobs.max(1);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Value>>(jobs * 2);
     // Reader: parse, canonicalise, hash, batch.
     let reader = async {
         let mut batch = Vec::with_capacity(batch_size);
@@ -203,23 +207,31 @@ async fn transfer_collection(
         drop(tx);
         Ok::<_, Error>((read, upgraded, digest, unreadable))
     };
-    // Writer: one batch at a time (the store parallelises inside a batch).
+    // Writers: up to `jobs` batches in flight (each store also parallelises inside a batch).
     let writer = async {
+        let batches =
+            futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (b, rx)) });
         let mut written = 0u64;
         let mut skipped = 0u64;
         let mut failed = Vec::new();
-        while let Some(batch) = rx.recv().await {
-            let n = batch.len() as u64;
-            if opts.dry_run {
-                progress.advance(n);
-                continue;
-            }
-            let ids: Vec<String> = batch
-                .iter()
-                .map(|r| r.record_id().unwrap_or("?").to_string())
-                .collect();
-            let out = dst.save_many(coll, batch, opts.mode).await?;
-            for (id, r) in ids.into_iter().zip(out) {
+        let outcomes = batches
+            .map(|batch| async move {
+                let n = batch.len() as u64;
+                if opts.dry_run {
+                    return Ok::<_, Error>((n, Vec::new()));
+                }
+                let ids: Vec<String> = batch
+                    .iter()
+                    .map(|r| r.record_id().unwrap_or("?").to_string())
+                    .collect();
+                let out = dst.save_many(coll, batch, opts.mode).await?;
+                Ok((n, ids.into_iter().zip(out).collect::<Vec<_>>()))
+            })
+            .buffer_unordered(jobs);
+        let mut outcomes = std::pin::pin!(outcomes);
+        while let Some(outcome) = outcomes.next().await {
+            let (n, results) = outcome?;
+            for (id, r) in results {
                 match r {
                     Ok(Saved::Skipped) => skipped += 1,
                     Ok(_) => written += 1,

@@ -1,6 +1,6 @@
 //! `jvdb info`: which store is used and why (passwords redacted).
 use super::Ctx;
-use jvdb::store::{BACKENDS, OpenOptions};
+use jvdb::store::BACKENDS;
 use std::io::Write;
 
 pub async fn run(ctx: &Ctx) -> anyhow::Result<i32> {
@@ -9,14 +9,7 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<i32> {
     writeln!(out, "store:   {}", r.spec)?;
     writeln!(out, "backend: {}", r.spec.backend)?;
     writeln!(out, "why:     {}", r.reason)?;
-    let state = match r
-        .spec
-        .open(&OpenOptions {
-            create: false,
-            ..Default::default()
-        })
-        .await
-    {
+    let state = match r.spec.open(&ctx.open_options(false)).await {
         Ok(store) => match store.collections().await {
             Ok(c) => format!("readable, {} collection(s)", c.len()),
             Err(e) => format!("not readable: {e}"),

@@ -134,6 +134,16 @@ impl Ctx {
             .await?)
     }
 
+    pub fn open_options(&self, create: bool) -> OpenOptions {
+        OpenOptions {
+            create,
+            mongo_db: self.global.mongo_db.clone(),
+            connect_timeout: Some(std::time::Duration::from_secs_f64(
+                self.global.connect_timeout,
+            )),
+        }
+    }
+
     /// Print a note on stderr unless --quiet.
     pub fn note(&self, msg: impl AsRef<str>) {
         if !self.global.quiet {

@@ -86,7 +86,7 @@ pub async fn run(ctx: &Ctx, args: SaveArgs) -> anyhow::Result<i32> {
         } else {
             tally.failed += 1;
         }
-        eprintln!("jvdb: {} ({}): {}", args.collection, origin.0, err);
+        eprintln!("jvdb: {}: {}", origin.0, err);
         if let Some(w) = errors_out.as_mut() {
             w.write_all(raw.as_bytes())?;
             w.write_all(b"\n")?;

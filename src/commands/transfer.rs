@@ -132,6 +132,7 @@ pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
         batch_size: args.transfer.batch_size as usize,
         upgrade: false,
         dry_run: args.transfer.dry_run,
+        jobs: args.transfer.jobs as usize,
     };
     let colls = transfer::plan(src.as_ref(), &opts).await?;
     let flag = interrupt_flag();
@@ -153,6 +154,7 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
         batch_size: args.transfer.batch_size as usize,
         upgrade: args.upgrade,
         dry_run: args.transfer.dry_run,
+        jobs: args.transfer.jobs as usize,
     };
     let colls = transfer::plan(src.as_ref(), &opts).await?;
     ctx.note(format!(

@@ -223,6 +223,29 @@ def _ensure_uniques_with_details(self, new_data):
             raise _dup_key_error(self, name, dict(unique), dict(find_kwargs))
 
 
+_original_inc = mongomock.collection._updaters["$inc"]
+
+
+def _inc_keeping_int64(doc, field_name, value):
+    """mongomock's $inc, keeping the BSON width: Python's int + Int64 is a plain int, which
+    would go back on the wire as int32; the server keeps int64 when either operand is int64."""
+    old = None
+    if isinstance(doc, dict):
+        old = doc.get(field_name)
+    elif isinstance(doc, list) and field_name.lstrip("-").isdigit() and 0 <= int(field_name) < len(doc):
+        old = doc[int(field_name)]
+    _original_inc(doc, field_name, value)
+    if not (isinstance(value, Int64) or isinstance(old, Int64)):
+        return
+    if isinstance(doc, dict):
+        if type(doc.get(field_name)) is int:
+            doc[field_name] = Int64(doc[field_name])
+    elif isinstance(doc, list) and field_name.isdigit() and int(field_name) < len(doc):
+        if type(doc[int(field_name)]) is int:
+            doc[int(field_name)] = Int64(doc[int(field_name)])
+
+
+mongomock.collection._updaters["$inc"] = _inc_keeping_int64
 mongomock.collection.Collection._insert = _insert_id_first
 mongomock.collection.Collection._ensure_uniques = _ensure_uniques_with_details
 
@@ -1133,6 +1156,8 @@ async def handle_connection(server, reader, writer):
                 if db_name is None:
                     raise ProtocolError("OP_MSG command without $db")
                 LOG.debug("conn %d OP_MSG %s.%s", conn.conn_id, db_name, next(iter(cmd), "?"))
+                if next(iter(cmd), "") in ("hello", "isMaster", "ismaster"):
+                    LOG.debug("conn %d handshake flags=0x%x %r", conn.conn_id, flags, cmd)
                 reply = server.run_command(db_name, cmd, conn)
                 if flags & MSG_MORE_TO_COME:
                     continue

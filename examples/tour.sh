@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every command once against a scratch copy of the sample store (made by real jvspatial
+# 0.2.2) and prints each command line with its output: the README's tour is this script's output.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+JVDB="${JVDB:-$PWD/target/debug/jvdb}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r examples/sample-store "$work/store"
+cd "$work"
+export JVSPATIAL_DB_PATH=store
+jvdb() { "$JVDB" "$@"; }
+show() {
+  printf '$ %s\n' "$*"
+  eval "$*" 2>&1 | sed "s#$work/#./#g; s#$work#.#g"
+  local rc=${PIPESTATUS[0]}
+  printf '[exit %s]\n\n' "$rc"
+}
+show 'jvdb info'
+show 'jvdb collections --format table'
+show 'jvdb count node'
+show "jvdb find node --query '{\"context.population\":{\"\$gt\":5000000}}' --sort context.population:-1 --fields context.name,context.population --format table"
+show "jvdb find node --entity City --limit 2 --fields context.name --format jsonl"
+show "jvdb find node --query '{\"context.tags\":\"coastal\"}' --count"
+show "jvdb --dialect jvspatial find node --query '{\"context.tags\":\"coastal\"}' --count"
+show "jvdb --dialect jvspatial find node --query '{\"context.name\":{\"\$gt\":5}}' --count"
+show 'jvdb get node n.Root.root n.City.missing'
+show "jvdb save object --data '{\"id\":\"o.Config.tour\",\"entity\":\"Config\",\"context\":{\"key\":\"theme\",\"value\":\"dark\"}}'"
+show "jvdb save object --mode insert --data '{\"id\":\"o.Config.tour\",\"entity\":\"Config\",\"context\":{}}'"
+show "printf '%s\n' '{\"entity\":\"Config\",\"context\":{\"n\":1}}' '{\"id\": broken' | jvdb save object --generate-id"
+show 'jvdb cleanup --dry-run --format json'
+show 'jvdb cleanup --max-delete 1'
+show 'jvdb cleanup --yes'
+show "jvdb delete node --query '{\"context.country\":\"JP\"}' --cascade --dry-run"
+show 'jvdb migrate --from store --to copy-of-store'
+show 'jvdb verify store copy-of-store'
+show 'jvdb copy --from store --to configs --collection object --query "{\"entity\":\"Config\"}"'

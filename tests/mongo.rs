@@ -677,9 +677,7 @@ async fn queries_run_on_the_server() {
     );
     // projection keeps id, drops _id
     let mut spec = mongo_spec(obj(&[("g", i(0))]));
-    spec.projection = Some(Projection {
-        paths: vec!["g".into()],
-    });
+    spec.projection = Some(Projection::parse("g").unwrap());
     spec.limit = Some(1);
     let got: Vec<Item> = s
         .find("c", spec)
@@ -689,6 +687,24 @@ async fn queries_run_on_the_server() {
         .collect()
         .await;
     assert_eq!(got, vec![Item::Record(rec("r00", &[("g", i(0))]))]);
+    // exclusion, and -id (the server must not hand back _id instead)
+    for (fields, want) in [
+        ("-tags,-name", rec("r00", &[("g", i(0))])),
+        ("g,-id", obj(&[("g", i(0))])),
+        ("-id,-tags,-name", obj(&[("g", i(0))])),
+    ] {
+        let mut spec = mongo_spec(obj(&[("g", i(0))]));
+        spec.projection = Some(Projection::parse(fields).unwrap());
+        spec.limit = Some(1);
+        let got: Vec<Item> = s
+            .find("c", spec)
+            .await
+            .unwrap()
+            .map(|x| x.unwrap())
+            .collect()
+            .await;
+        assert_eq!(got, vec![Item::Record(want)], "{fields}");
+    }
     // counts
     let q = |v: Value, d: Dialect| Some(std::sync::Arc::new(Filter::compile(&v, d).unwrap()));
     assert_eq!(
@@ -789,7 +805,7 @@ fn unreachable_server_through_the_binary() {
     let limit = if has_flag { 4 } else { 8 };
     assert!(
         t.elapsed() < Duration::from_secs(limit),
-        "{:?}",
+        "took {:?} (with --connect-timeout 1: is the flag passed to the store's OpenOptions?)",
         t.elapsed()
     );
     let err = String::from_utf8_lossy(&o.stderr);

@@ -906,6 +906,34 @@ fn query_to_doc(q: &Value) -> Result<Document> {
     }
 }
 
+/// A `--fields` projection as a MongoDB find projection. `id` follows the projection's
+/// `keep_id`; `_id` is excluded unless listed, so the storage detail never shows (also when
+/// `-id` removes the `id` it would be compared with).
+fn projection_doc(p: &crate::query::projection::Projection) -> Document {
+    let mut d = Document::new();
+    if p.exclude {
+        for path in &p.paths {
+            d.insert(path.clone(), 0);
+        }
+        if !p.keep_id {
+            d.insert("_id", 0);
+        }
+    } else {
+        for path in &p.paths {
+            if path != "id" {
+                d.insert(path.clone(), 1);
+            }
+        }
+        if p.keep_id {
+            d.insert("id", 1);
+        }
+        if !p.paths.iter().any(|x| x == "_id") {
+            d.insert("_id", 0);
+        }
+    }
+    d
+}
+
 fn stream_docs(cursor: mongodb::Cursor<Document>, ctx: Arc<Ctx>, query: bool) -> ItemStream {
     cursor
         .map(move |r| match r {
@@ -1104,12 +1132,7 @@ impl Store for MongoStore {
             action = action.limit(l);
         }
         if let Some(p) = &spec.projection {
-            let mut proj = Document::new();
-            for path in &p.paths {
-                proj.insert(path.clone(), 1);
-            }
-            proj.insert("id", 1);
-            action = action.projection(proj);
+            action = action.projection(projection_doc(p));
         }
         let cursor = action.await.map_err(|e| self.ctx.query_err(&e))?;
         Ok(stream_docs(cursor, self.ctx.clone(), true))

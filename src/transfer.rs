@@ -63,6 +63,8 @@ pub struct TransferOptions {
     pub dry_run: bool,
     /// Batches written at the same time.
     pub jobs: usize,
+    /// Let the target create jvspatial's indexes before writing (MongoDB).
+    pub indexes: bool,
 }
 
 impl Default for TransferOptions {
@@ -75,6 +77,7 @@ impl Default for TransferOptions {
             upgrade: false,
             dry_run: false,
             jobs: 2,
+            indexes: true,
         }
     }
 }
@@ -170,6 +173,9 @@ async fn transfer_collection(
         }
         None => src.scan(coll).await?,
     };
+    if opts.indexes && !opts.dry_run {
+        dst.prepare_collection(coll).await?;
+    }
     let batch_size = opts.batch_size.max(1);
     let jobs = opts.jobs.max(1);
     let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Value>>(jobs * 2);

@@ -52,6 +52,9 @@ pub static BACKEND: Backend = Backend {
     },
 };
 
+/// The floor of the driver's connect/heartbeat timeout.
+const MIN_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Default time to wait for a server when `--connect-timeout` is not given.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -283,8 +286,12 @@ impl MongoStore {
             None => Some(DEFAULT_CONNECT_TIMEOUT),
         };
         if let Some(t) = timeout {
-            options.connect_timeout = Some(t);
+            // How long to wait for a reachable server: an unreachable one fails after `t`.
             options.server_selection_timeout = Some(t);
+            // The driver also uses connectTimeoutMS as the deadline of every heartbeat; a
+            // server busy with a large batch must not be declared lost after a few seconds
+            // (that interrupts the writes in flight), so it gets a floor.
+            options.connect_timeout = Some(t.max(MIN_HEARTBEAT_TIMEOUT));
         }
         if let Some(n) = env_pool("JVSPATIAL_MONGODB_MAX_POOL_SIZE")? {
             options.max_pool_size = Some(n);

@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'jvdb' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
@@ -50,7 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;info' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
@@ -66,7 +66,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
         }
         'jvdb;collections' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a TTY, else one name per line]')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
@@ -85,7 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
             [CompletionResult]::new('--entity', '--entity', [CompletionResultType]::ParameterName, 'Only records of this entity (class) name')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
@@ -101,7 +101,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
         }
         'jvdb;get' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: json]')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
@@ -125,7 +125,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Only these fields (dot paths, comma separated); id is always kept')
             [CompletionResult]::new('--entity', '--entity', [CompletionResultType]::ParameterName, 'Only records of this entity (class) name')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a TTY, jsonl otherwise]')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
@@ -145,7 +145,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'What to do when an id already exists')
             [CompletionResult]::new('--errors', '--errors', [CompletionResultType]::ParameterName, 'Write the records that failed to FILE (JSONL), to fix and feed back')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Records per write batch')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
@@ -166,7 +166,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
             [CompletionResult]::new('--max-delete', '--max-delete', [CompletionResultType]::ParameterName, 'Refuse (exit 6) when more than N records would be deleted')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
@@ -189,7 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--node-collection', '--node-collection', [CompletionResultType]::ParameterName, 'Node collection name')
             [CompletionResult]::new('--edge-collection', '--edge-collection', [CompletionResultType]::ParameterName, 'Edge collection name')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format: text (dangling edge ids on stdout) or a JSON report for cron')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
@@ -221,11 +221,12 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''')
             [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'What to do when an id already exists in the target')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Read and check everything, report what would be written; write nothing')
+            [CompletionResult]::new('--no-indexes', '--no-indexes', [CompletionResultType]::ParameterName, 'Do not create jvspatial''s indexes in the target (MongoDB)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
@@ -242,11 +243,12 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Records per write batch')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Batches written in parallel')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Batches written in parallel')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Read and check everything, report what would be written; write nothing')
+            [CompletionResult]::new('--no-indexes', '--no-indexes', [CompletionResultType]::ParameterName, 'Do not create jvspatial''s indexes in the target (MongoDB)')
             [CompletionResult]::new('--upgrade', '--upgrade', [CompletionResultType]::ParameterName, 'Drop legacy node `edges` arrays (jvspatial 0.0.x) on the way')
             [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Skip the verification pass (counts and content hash)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
@@ -263,7 +265,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Only these collections [default: all of both stores]')
             [CompletionResult]::new('--collection', '--collection', [CompletionResultType]::ParameterName, 'Only these collections [default: all of both stores]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
@@ -278,7 +280,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;completions' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')
@@ -293,7 +295,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;generate-docs' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4)')

@@ -247,7 +247,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__copy)
-            opts="-j -c -f -q -v -h -V --from --to --batch-size --dry-run --jobs --collection --filter --query --mode --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
+            opts="-j -c -f -q -v -h -V --from --to --batch-size --dry-run --no-indexes --jobs --collection --filter --query --mode --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -783,7 +783,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__migrate)
-            opts="-j -q -v -h -V --from --to --batch-size --dry-run --jobs --upgrade --no-verify --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
+            opts="-j -q -v -h -V --from --to --batch-size --dry-run --no-indexes --jobs --upgrade --no-verify --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

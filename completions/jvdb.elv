@@ -18,7 +18,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
     }
     var completions = [
         &'jvdb'= {
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
@@ -46,7 +46,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jvdb;info'= {
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
@@ -61,7 +61,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
         }
         &'jvdb;collections'= {
             cand --format 'Output format [default: table on a TTY, else one name per line]'
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
@@ -79,7 +79,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --query 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
             cand --filter 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
             cand --entity 'Only records of this entity (class) name'
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
@@ -94,7 +94,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
         }
         &'jvdb;get'= {
             cand --format 'Output format [default: json]'
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
@@ -117,7 +117,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --fields 'Only these fields (dot paths, comma separated); id is always kept'
             cand --entity 'Only records of this entity (class) name'
             cand --format 'Output format [default: table on a TTY, jsonl otherwise]'
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
@@ -136,7 +136,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --mode 'What to do when an id already exists'
             cand --errors 'Write the records that failed to FILE (JSONL), to fix and feed back'
             cand --batch-size 'Records per write batch'
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
@@ -156,7 +156,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --query 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
             cand --filter 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
             cand --max-delete 'Refuse (exit 6) when more than N records would be deleted'
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
@@ -178,7 +178,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --node-collection 'Node collection name'
             cand --edge-collection 'Edge collection name'
             cand --format 'Report format: text (dangling edge ids on stdout) or a JSON report for cron'
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
@@ -209,11 +209,12 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --query 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
             cand --filter 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}'''
             cand --mode 'What to do when an id already exists in the target'
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
             cand --dry-run 'Read and check everything, report what would be written; write nothing'
+            cand --no-indexes 'Do not create jvspatial''s indexes in the target (MongoDB)'
             cand -q 'No progress bars and no summaries on stderr (errors still print)'
             cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
             cand -v 'Say which store was chosen and why, and more detail on what happens'
@@ -229,11 +230,12 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --batch-size 'Records per write batch'
             cand -j 'Batches written in parallel'
             cand --jobs 'Batches written in parallel'
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
             cand --dry-run 'Read and check everything, report what would be written; write nothing'
+            cand --no-indexes 'Do not create jvspatial''s indexes in the target (MongoDB)'
             cand --upgrade 'Drop legacy node `edges` arrays (jvspatial 0.0.x) on the way'
             cand --no-verify 'Skip the verification pass (counts and content hash)'
             cand -q 'No progress bars and no summaries on stderr (errors still print)'
@@ -249,7 +251,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand -c 'Only these collections [default: all of both stores]'
             cand --collection 'Only these collections [default: all of both stores]'
             cand --format 'Report format'
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
@@ -263,7 +265,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;completions'= {
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
@@ -277,7 +279,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;generate-docs'= {
-            cand --db 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'

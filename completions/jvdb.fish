@@ -24,7 +24,7 @@ function __fish_jvdb_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c jvdb -n "__fish_jvdb_needs_command" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_needs_command" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_needs_command" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_needs_command" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
@@ -47,7 +47,7 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "verify" -d 'Compare two s
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
@@ -61,7 +61,7 @@ jsonl\t'One compact JSON record per line'
 table\t'A table for people (comfy-table)'
 csv\t'CSV with a header row; nested values as JSON'
 ids\t'Only the record ids, one per line'"
-complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
@@ -72,7 +72,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s h -l help -d '
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l entity -d 'Only records of this entity (class) name' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
@@ -86,7 +86,7 @@ jsonl\t'One compact JSON record per line'
 table\t'A table for people (comfy-table)'
 csv\t'CSV with a header row; nested values as JSON'
 ids\t'Only the record ids, one per line'"
-complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
@@ -106,7 +106,7 @@ jsonl\t'One compact JSON record per line'
 table\t'A table for people (comfy-table)'
 csv\t'CSV with a header row; nested values as JSON'
 ids\t'Only the record ids, one per line'"
-complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
@@ -123,7 +123,7 @@ merge\t'Deep-merge into the stored record (objects merge, other values replace)'
 skip-existing\t'Leave records that already exist untouched'"
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l errors -d 'Write the records that failed to FILE (JSONL), to fix and feed back' -r -F
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l batch-size -d 'Records per write batch' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
@@ -136,7 +136,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s h -l help -d 'Print h
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l max-delete -d 'Refuse (exit 6) when more than N records would be deleted' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
@@ -153,7 +153,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l node-collection -d
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l edge-collection -d 'Edge collection name' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l format -d 'Report format: text (dangling edge ids on stdout) or a JSON report for cron' -r -f -a "text\t''
 json\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
@@ -177,12 +177,13 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mode -d 'What to do w
 insert\t'Fail for ids that already exist (exit 5)'
 merge\t'Deep-merge into the stored record (objects merge, other values replace)'
 skip-existing\t'Leave records that already exist untouched'"
-complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l dry-run -d 'Read and check everything, report what would be written; write nothing'
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l no-indexes -d 'Do not create jvspatial\'s indexes in the target (MongoDB)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -191,12 +192,13 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l from -d 'Source st
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l to -d 'Target store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l batch-size -d 'Records per write batch' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s j -l jobs -d 'Batches written in parallel' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l dry-run -d 'Read and check everything, report what would be written; write nothing'
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l no-indexes -d 'Do not create jvspatial\'s indexes in the target (MongoDB)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l upgrade -d 'Drop legacy node `edges` arrays (jvspatial 0.0.x) on the way'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l no-verify -d 'Skip the verification pass (counts and content hash)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
@@ -206,7 +208,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s V -l version -d 'P
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s c -l collection -d 'Only these collections [default: all of both stores]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l format -d 'Report format' -r -f -a "text\t''
 json\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
@@ -215,7 +217,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s q -l quiet -d 'No p
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
@@ -224,7 +226,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s q -l quiet -d 
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l db -d 'Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r

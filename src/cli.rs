@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
-Store specs: ./dir or json:DIR (jvspatial JsonDB layout), memory: (in-process, empty).
+Store specs: ./dir or json:DIR (jvspatial JsonDB layout), mongodb://host/db, memory: (in-process).
 The working store comes from --db, else JVSPATIAL_DB, else jvspatial's own variables
 (JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, or the seed-era JVSPATIAL_JSONDB_PATH), else ./jvdb.
 
@@ -18,7 +18,7 @@ Exit codes: 0 ok, 1 partial failure, 2 invalid input, 3 not found, 4 store unava
     version,
     about = "Look into, fix and move jvspatial data stores",
     long_about = "jvdb reads, changes, checks and moves the data stores of jvspatial \
-(JSON directory stores today). stdout carries data only; messages go to stderr.",
+(JSON directory stores and MongoDB). stdout carries data only; messages go to stderr.",
     after_help = AFTER_HELP,
     propagate_version = true
 )]
@@ -32,7 +32,7 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct GlobalArgs {
-    /// Store to work on (a spec: DIR, json:DIR, memory:) [default: see below]
+    /// Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]
     #[arg(long, global = true, value_name = "SPEC")]
     pub db: Option<String>,
 
@@ -300,6 +300,9 @@ pub struct TransferArgs {
     /// Read and check everything, report what would be written; write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Do not create jvspatial's indexes in the target (MongoDB)
+    #[arg(long)]
+    pub no_indexes: bool,
     /// Batches written in parallel
     #[arg(short = 'j', long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
     pub jobs: u64,

@@ -147,6 +147,8 @@ pub struct TransferOptions {
     pub dry_run: bool,
     /// Batches written at the same time.
     pub jobs: usize,
+    /// Let the target create jvspatial's indexes before writing (MongoDB).
+    pub indexes: bool,
 }
 
 impl Default for TransferOptions {
@@ -159,6 +161,7 @@ impl Default for TransferOptions {
             upgrade: false,
             dry_run: false,
             jobs: 2,
+            indexes: true,
         }
     }
 }
@@ -239,6 +242,9 @@ async fn transfer_collection(
         ..Default::default()
     };
     let mut items = prepared_stream(src, coll, opts).await?;
+    if opts.indexes && !opts.dry_run {
+        dst.prepare_collection(coll).await?;
+    }
     let batch_size = opts.batch_size.max(1);
     let jobs = opts.jobs.max(1);
     // Bounded: at most `jobs` batches wait while `jobs` are being written.

@@ -133,6 +133,7 @@ pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
         upgrade: false,
         dry_run: args.transfer.dry_run,
         jobs: args.transfer.jobs as usize,
+        indexes: !args.transfer.no_indexes,
     };
     let colls = transfer::plan(src.as_ref(), &opts).await?;
     let flag = interrupt_flag();
@@ -155,6 +156,7 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
         upgrade: args.upgrade,
         dry_run: args.transfer.dry_run,
         jobs: args.transfer.jobs as usize,
+        indexes: !args.transfer.no_indexes,
     };
     let colls = transfer::plan(src.as_ref(), &opts).await?;
     ctx.note(format!(

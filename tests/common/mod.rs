@@ -1,6 +1,8 @@
 //! Shared helpers for integration tests (value builders, NaN-aware comparison, Python lookup).
 #![allow(dead_code)]
 
+pub mod mongo_server;
+
 use jvdb::value::{Map, Value};
 use std::path::PathBuf;
 

@@ -290,6 +290,9 @@ async fn transfer_collection(
         let mut written = 0u64;
         let mut skipped = 0u64;
         let mut failed = Vec::new();
+        // A database server target: insert, and replace only what already exists (see
+        // save_insert_first). A JSON directory writes every file the same way either way.
+        let insert_first = opts.mode == SaveMode::Replace && dst.json_dir().is_none();
         let outcomes = batches
             .map(|batch| async move {
                 let n = batch.len() as u64;
@@ -300,7 +303,11 @@ async fn transfer_collection(
                     .iter()
                     .map(|r| r.record_id().unwrap_or("?").to_string())
                     .collect();
-                let out = dst.save_many(coll, batch, opts.mode).await?;
+                let out = if insert_first {
+                    save_insert_first(dst, coll, batch).await?
+                } else {
+                    dst.save_many(coll, batch, opts.mode).await?
+                };
                 Ok((n, ids.into_iter().zip(out).collect::<Vec<_>>()))
             })
             .buffer_unordered(jobs);
@@ -334,6 +341,36 @@ async fn transfer_collection(
     res.skipped = skipped;
     res.failed = failed;
     Ok(res)
+}
+
+/// `save_many(Replace)` done as an insert of the whole batch, then a replace of just the records
+/// that already existed (refused with a conflict). The target ends up the same, with the same
+/// per-record outcomes (Created / Replaced), but a server does a plain insert for new records
+/// instead of an upsert lookup per record (with the mongomock test server, an upsert scans the
+/// collection: quadratic; a plain insert is not).
+async fn save_insert_first(
+    dst: &dyn Store,
+    coll: &str,
+    batch: Vec<Value>,
+) -> Result<Vec<Result<Saved>>> {
+    let copy = batch.clone();
+    let mut out = dst.save_many(coll, batch, SaveMode::Insert).await?;
+    let retry: Vec<usize> = out
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r, Err(e) if e.kind == crate::error::ErrorKind::Conflict))
+        .map(|(i, _)| i)
+        .collect();
+    if retry.is_empty() {
+        return Ok(out);
+    }
+    let again: Vec<Value> = retry.iter().map(|&i| copy[i].clone()).collect();
+    drop(copy);
+    let replaced = dst.save_many(coll, again, SaveMode::Replace).await?;
+    for (i, r) in retry.into_iter().zip(replaced) {
+        out[i] = r;
+    }
+    Ok(out)
 }
 
 /// Digest of one collection as stored (with the unreadable records listed).

@@ -588,14 +588,16 @@ impl JsonStore {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             use std::os::fd::AsRawFd;
-            let dirfd = fd.as_raw_fd();
+            let src = scan::Source {
+                inner: &inner,
+                collection: &c,
+                dir: &dir,
+                dirfd: fd.as_raw_fd(),
+                real_base: &real_base,
+            };
             match listing {
-                Listing::Sorted(entries) => {
-                    scan::run_ordered(&inner, &dir, dirfd, &real_base, &entries, &*map, tx)
-                }
-                Listing::Stream(rd) => {
-                    scan::run_unordered(&inner, &c, &dir, dirfd, &real_base, rd, &*map, tx)
-                }
+                Listing::Sorted(entries) => scan::run_ordered(&src, &entries, &*map, tx),
+                Listing::Stream(rd) => scan::run_unordered(&src, rd, &*map, tx),
             }
             drop(fd);
         });

@@ -115,17 +115,20 @@ pub(super) fn read_at(dirfd: RawFd, name: &OsStr, bufs: &mut Bufs) -> io::Result
     }
 }
 
+/// One open collection directory being read.
+pub(super) struct Source<'a> {
+    pub inner: &'a Inner,
+    pub collection: &'a str,
+    pub dir: &'a Path,
+    pub dirfd: RawFd,
+    pub real_base: &'a Path,
+}
+
 /// Read one entry, catching a panic as an unreadable record.
-fn read_one(
-    inner: &Inner,
-    dir: &Path,
-    dirfd: RawFd,
-    real_base: &Path,
-    e: &Entry,
-    bufs: &mut Bufs,
-) -> Option<Item> {
+fn read_one(src: &Source<'_>, e: &Entry, bufs: &mut Bufs) -> Option<Item> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        inner.read_entry(dir, dirfd, real_base, e, bufs)
+        src.inner
+            .read_entry(src.dir, src.dirfd, src.real_base, e, bufs)
     }))
     .unwrap_or_else(|_| {
         Some(Item::Unreadable {
@@ -136,17 +139,14 @@ fn read_one(
 }
 
 fn process<T>(
-    inner: &Inner,
-    dir: &Path,
-    dirfd: RawFd,
-    real_base: &Path,
+    src: &Source<'_>,
     entries: &[Entry],
     map: &ScanMap<T>,
     bufs: &mut Bufs,
 ) -> Vec<Result<T>> {
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {
-        if let Some(item) = read_one(inner, dir, dirfd, real_base, e, bufs)
+        if let Some(item) = read_one(src, e, bufs)
             && let Some(x) = map(item)
         {
             out.push(x);
@@ -168,10 +168,7 @@ struct Ordered<T> {
 
 /// Read `entries` (sorted) and send the mapped items in that order.
 pub(super) fn run_ordered<T: Send>(
-    inner: &Inner,
-    dir: &Path,
-    dirfd: RawFd,
-    real_base: &Path,
+    src: &Source<'_>,
     entries: &[Entry],
     map: &ScanMap<T>,
     tx: Sender<Vec<Result<T>>>,
@@ -209,7 +206,7 @@ pub(super) fn run_ordered<T: Send>(
                             st.next_claim += 1;
                             st.next_claim - 1
                         };
-                        let out = process(inner, dir, dirfd, real_base, chunks[c], map, &mut bufs);
+                        let out = process(src, chunks[c], map, &mut bufs);
                         let mut st = lock(&state);
                         st.done.insert(c, out);
                         if c == st.next_emit {
@@ -224,7 +221,7 @@ pub(super) fn run_ordered<T: Send>(
         let mut bufs = Bufs::default();
         for (c, chunk) in chunks.iter().enumerate() {
             let out = if workers == 0 {
-                process(inner, dir, dirfd, real_base, chunk, map, &mut bufs)
+                process(src, chunk, map, &mut bufs)
             } else {
                 let mut st = lock(&state);
                 let out = loop {
@@ -249,11 +246,7 @@ pub(super) fn run_ordered<T: Send>(
 
 /// Read the `*.json` entries of `rd` in any order and send the mapped items as they are done.
 pub(super) fn run_unordered<T: Send>(
-    inner: &Inner,
-    collection: &str,
-    dir: &Path,
-    dirfd: RawFd,
-    real_base: &Path,
+    src: &Source<'_>,
     rd: fs::ReadDir,
     map: &ScanMap<T>,
     tx: Sender<Vec<Result<T>>>,
@@ -272,7 +265,11 @@ pub(super) fn run_unordered<T: Send>(
                 Some(Err(e)) => {
                     *guard = None;
                     return Some(Err(Error::io(
-                        format!("collection {collection}: listing {}", dir.display()),
+                        format!(
+                            "collection {}: listing {}",
+                            src.collection,
+                            src.dir.display()
+                        ),
                         &e,
                     )));
                 }
@@ -297,7 +294,7 @@ pub(super) fn run_unordered<T: Send>(
         let mut bufs = Bufs::default();
         while let Some(chunk) = next_chunk() {
             let out = match chunk {
-                Ok(entries) => process(inner, dir, dirfd, real_base, &entries, map, &mut bufs),
+                Ok(entries) => process(src, &entries, map, &mut bufs),
                 Err(e) => vec![Err(e)],
             };
             if !out.is_empty() && tx.blocking_send(out).is_err() {

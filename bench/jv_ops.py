@@ -112,8 +112,10 @@ async def main(argv) -> None:
         from jvspatial.db.mongodb import MongoDB
 
         uri, dbname, dst = argv[1], argv[2], JsonDB(argv[3])
+        import pymongo
+
         src = MongoDB(uri=uri, db_name=dbname)
-        names = sorted(await src.list_collections()) if hasattr(src, "list_collections") else ["node", "edge"]
+        names = sorted(pymongo.MongoClient(uri)[dbname].list_collection_names())
         print(await copy_records(src, dst, names, "bulk"))
     else:
         raise SystemExit(f"unknown op {op}")

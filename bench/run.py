@@ -11,6 +11,7 @@ Run through bench/run.sh (it builds the release binary first). Environment:
   BENCH_OPS        subset of: count find cleanup migrate save mongo (default: all)
   BENCH_PYTHON     python with jvspatial 0.2.2 (default: <repo>/.venv/bin/python, else a venv made
                    in BENCH_DIR/venv from tests/py/requirements.txt)
+  BENCH_MONGO_SIZES  sizes with MongoDB measurements (default: the first size only)
   BENCH_MONGO_URI  MongoDB server for the mongo measurements (default: start the test server
                    tests/mongo_server/server.py when it exists, else skip them)
   JVDB             the binary (default <repo>/target/release/jvdb)
@@ -39,7 +40,11 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SLOW_RUNS = int(os.environ.get("BENCH_SLOW_RUNS", "1"))
 OPS = os.environ.get("BENCH_OPS", "count find cleanup migrate save mongo").split()
 JVDB = os.environ.get("JVDB", str(REPO / "target/release/jvdb"))
+INSERT_MANY = os.environ.get("BENCH_INSERT_MANY", str(REPO / "target/release/examples/bench_insert_many"))
 MONGO_BATCH = 1000
+# The test server is mongomock in one Python process: every store above ~10k cities takes it
+# minutes per run and gigabytes of memory, so by default only the first size is measured.
+MONGO_SIZES = [int(x) for x in os.environ.get("BENCH_MONGO_SIZES", str(SIZES[0])).split()]
 
 COUNT_Q = '{"bidirectional": true}'
 FIND_Q = '{"context.country": "JP", "context.population": {"$gt": 5000000}}'
@@ -227,15 +232,18 @@ def bench_size(n: int, mongo) -> list:
             row("save JSONL (nodes)", "jvspatial save() loop", nodes,
                 measure(f"{JV} save {q(dst)} node {q(jsonl)} loop", setup=rm, runs=1, warmup=False), "1 run")
         subprocess.run(["bash", "-c", rm], check=True)
-    if "mongo" in OPS and mongo[0]:
+    if "mongo" in OPS and mongo[0] and n in MONGO_SIZES:
         uri = mongo[0]
         dbname = f"bench{n}"
         drop = f"{q(PY)} -c " + q(f"import pymongo; pymongo.MongoClient({uri!r}).drop_database({dbname!r})")
         target = f"{uri}/{dbname}"
+        row("migrate json->mongodb", "bare insert_many", total,
+            measure(f"{q(INSERT_MANY)} {q(store)} {q(uri)} {dbname} {MONGO_BATCH}", setup=drop))
+        row("migrate json->mongodb", "pymongo insert_many", total,
+            measure(f"{JV} mongo_insert {q(store)} {q(uri)} {dbname} {MONGO_BATCH}", setup=drop))
+        # jvdb last: its migration is the source of mongodb -> json
         row("migrate json->mongodb", "jvdb", total,
             measure(f"{q(JVDB)} -q migrate --batch-size {MONGO_BATCH} --from {q(store)} --to {q(target)}", setup=drop))
-        row("migrate json->mongodb", "bare insert_many", total,
-            measure(f"{JV} mongo_insert {q(store)} {q(uri)} {dbname} {MONGO_BATCH}", setup=drop))
         # the database is now filled: mongodb -> json
         dst = scratch / "frommongo"
         rm = f"rm -rf {q(dst)}"

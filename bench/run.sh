@@ -6,7 +6,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 export BENCH_DIR="${BENCH_DIR:-/tmp/jvdb-bench}"
 mkdir -p "$BENCH_DIR"
-(cd "$repo" && cargo build --release --quiet)
+(cd "$repo" && cargo build --release --quiet \
+  && cargo build --release --quiet --features bench-tools --example bench_insert_many)
 py="${BENCH_PYTHON:-}"
 if [ -z "$py" ]; then
   if [ -x "$repo/.venv/bin/python" ]; then py="$repo/.venv/bin/python"; else py=python3; fi

@@ -64,6 +64,12 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
             }
         }
     }
+    for id in &rep.undeletable {
+        failures.push((
+            id.clone(),
+            "dangling edge whose id contains a lone surrogate (shown as \\udXXX) cannot name a record file; not deleted".into(),
+        ));
+    }
     // Legacy node `edges` arrays.
     let mut stripped: Vec<String> = Vec::new();
     if args.strip_node_edges && !rep.legacy_edge_arrays.is_empty() {

@@ -98,7 +98,8 @@ type Decoded = Vec<(u32, usize)>;
 /// Parse decoded text. Python accepts lone surrogates (from `\uXXXX` escapes, or decoded from
 /// the bytes with 'surrogatepass'). In a string value they make a `Value::WStr`; in an object
 /// key (keys are Rust `String`s) they are an error, reported only if the document is
-/// otherwise valid, so every document Python rejects gets Python's own error.
+/// otherwise valid (so every document Python rejects gets Python's own error) and only if
+/// the key is in the result (its object may be the value of a key repeated later).
 fn parse_text(text: &str, decoded: Decoded) -> Result<Value, ParseError> {
     let mut p = Parser {
         s: text.as_bytes(),
@@ -107,12 +108,22 @@ fn parse_text(text: &str, decoded: Decoded) -> Result<Value, ParseError> {
         scratch: String::new(),
         lone: None,
         decoded: &decoded,
+        escaped_keys: None,
     };
     let v = p.parse_document()?;
-    match p.lone {
-        None => Ok(v),
-        Some((code, at)) => Err(lone_surrogate(code, text, at)),
+    if p.lone.is_none() {
+        return Ok(v);
     }
+    // Rare: read again with every key escaped (injectively), then look for a surviving one.
+    p.pos = 0;
+    p.lone = None;
+    p.escaped_keys = Some(std::collections::HashMap::new());
+    let v = p.parse_document()?;
+    let found = p.escaped_keys.unwrap_or_default();
+    unescape_keys(v).map_err(|key| {
+        let (code, at) = found.get(&key).copied().unwrap_or((0xD800, 0));
+        lone_surrogate(code, text, at)
+    })
 }
 
 fn lone_surrogate(code: u32, text: &str, pos: usize) -> ParseError {
@@ -336,6 +347,9 @@ struct Parser<'a> {
     /// The first lone surrogate in an object key (an error once the document is read).
     lone: Lone,
     decoded: &'a [(u32, usize)],
+    /// Second reading only: keys escaped with [`escape_key`], with the first lone surrogate
+    /// of each such key.
+    escaped_keys: Option<std::collections::HashMap<String, (u32, usize)>>,
 }
 
 impl<'a> Parser<'a> {
@@ -386,9 +400,7 @@ impl<'a> Parser<'a> {
         }
         let begin = self.pos;
         let key = self.parse_string()?;
-        if let Some(&(code, at)) = self.decoded_in(begin, self.pos).first() {
-            self.lone.get_or_insert((code, at));
-        }
+        let key = self.key_done(begin, key);
         self.skip_ws();
         if self.peek() != Some(b':') {
             return Err(self.err("Expecting ':' delimiter", self.pos));
@@ -689,6 +701,25 @@ impl<'a> Parser<'a> {
 }
 
 impl Parser<'_> {
+    /// A key just read by `parse_string` from `text[begin..self.pos]`: note its first lone
+    /// surrogate; on the second reading, return it escaped.
+    fn key_done(&mut self, begin: usize, key: String) -> String {
+        if let Some(&d) = self.decoded_in(begin, self.pos).first() {
+            self.lone.get_or_insert(d);
+        }
+        if self.escaped_keys.is_none() {
+            return key;
+        }
+        let bytes = self.rescan_wtf8(begin, self.pos);
+        let escaped = escape_key(&bytes);
+        if let Some(code) = crate::wtf8::code_points(&bytes).find(|&c| crate::wtf8::is_surrogate(c))
+            && let Some(map) = self.escaped_keys.as_mut()
+        {
+            map.entry(escaped.clone()).or_insert((code, begin));
+        }
+        escaped
+    }
+
     /// The decoded lone surrogates between byte offsets `begin` and `end`.
     fn decoded_in(&self, begin: usize, end: usize) -> &[(u32, usize)] {
         if self.decoded.is_empty() {
@@ -769,6 +800,43 @@ impl Parser<'_> {
             i = stop;
         }
         out
+    }
+}
+
+/// An injective `String` form of a key in generalized UTF-8: `\` doubled, a lone surrogate
+/// as `\udXXX`.
+fn escape_key(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    for c in crate::wtf8::code_points(b) {
+        match char::from_u32(c) {
+            Some('\\') => out.push_str("\\\\"),
+            Some(ch) => out.push(ch),
+            None => out.push_str(&format!("\\u{c:04x}")),
+        }
+    }
+    out
+}
+
+/// Undo [`escape_key`] on every key; `Err(key)` for the first key (in document order) that
+/// holds a lone surrogate.
+fn unescape_keys(v: Value) -> Result<Value, String> {
+    match v {
+        Value::Array(items) => items
+            .into_iter()
+            .map(unescape_keys)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        Value::Object(m) => {
+            let mut out = Map::with_capacity(m.len());
+            for (k, v) in m {
+                if k.contains("\\u") && k.replace("\\\\", "").contains("\\u") {
+                    return Err(k);
+                }
+                out.insert(k.replace("\\\\", "\\"), unescape_keys(v)?);
+            }
+            Ok(Value::Object(out))
+        }
+        other => Ok(other),
     }
 }
 

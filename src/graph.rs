@@ -105,18 +105,20 @@ pub fn edge_id(edge: &Value) -> String {
 pub struct GraphReport {
     pub nodes: u64,
     pub edges: u64,
-    pub roots: Vec<String>,
+    /// `str(id)` of the Roots, sorted (a `Str`, or a `WStr` for an id with a lone surrogate).
+    pub roots: Vec<Value>,
     /// Sorted, de-duplicated ids of dangling edges.
     pub dangling: Vec<String>,
-    /// Sorted ids of nodes not reachable from a Root (empty when there is no Root).
-    pub orphans: Vec<String>,
+    /// Sorted ids (`str(id)`, as for `roots`) of nodes not reachable from a Root (empty when
+    /// there is no Root).
+    pub orphans: Vec<Value>,
     /// Ids of node records that carry a legacy `edges` array.
     pub legacy_edge_arrays: Vec<String>,
     /// Records that could not be read: (collection, id, reason).
     pub unreadable: Vec<(String, String, String)>,
-    /// Dangling edges whose id holds a lone surrogate (shown as `\udXXX`): no record file
-    /// can be named by it, so they cannot be deleted; they are reported.
-    pub undeletable: Vec<String>,
+    /// Dangling edges whose id holds a lone surrogate (`Value::WStr` ids, sorted): no record
+    /// file can be named by it, so they cannot be deleted; they are reported.
+    pub undeletable: Vec<Value>,
 }
 
 /// Scan nodes and edges once and apply validate_graph's rules. Memory: one interned id per
@@ -144,7 +146,7 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
                     None => false,
                 };
                 if is_root {
-                    rep.roots.push(py_str(idv));
+                    rep.roots.push(Value::from_wtf8(py_str_key(idv)));
                     root_idx.push(i);
                 }
             }
@@ -157,9 +159,9 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
     }
     let mut adj: Vec<Vec<u32>> = vec![Vec::new(); index.len()];
     let mut dangling: Vec<String> = Vec::new();
-    let mut undeletable: Vec<String> = Vec::new();
+    let mut undeletable: Vec<Value> = Vec::new();
     let mut dangle = |e: &Value| match e.get("id") {
-        Some(Value::WStr(b)) => undeletable.push(crate::wtf8::to_string_escaped(b)),
+        Some(id @ Value::WStr(_)) => undeletable.push(id.clone()),
         _ => dangling.push(edge_id(e)),
     };
     let mut edges = store.scan(edge_coll).await?;
@@ -186,7 +188,7 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
             }
         }
     }
-    undeletable.sort();
+    undeletable.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
     undeletable.dedup();
     rep.undeletable = undeletable;
     dangling.sort();
@@ -211,15 +213,15 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
             .filter(|(c, _, _)| c == node_coll)
             .map(|(_, id, _)| id.as_bytes())
             .collect();
-        let mut orphans: Vec<String> = index
+        let mut orphans: Vec<Value> = index
             .iter()
             .filter(|(id, i)| !seen[**i as usize] && !unreadable_ids.contains(id.as_slice()))
-            .map(|(id, _)| crate::wtf8::to_string_escaped(id))
+            .map(|(id, _)| Value::from_wtf8(id.clone()))
             .collect();
-        orphans.sort();
+        orphans.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
         rep.orphans = orphans;
     }
-    rep.roots.sort();
+    rep.roots.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
     Ok(rep)
 }
 

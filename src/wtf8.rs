@@ -126,7 +126,9 @@ mod tests {
 
     #[test]
     fn round_trip_and_length() {
-        let cps = [0x61, 0xD800, 0x62, 0xDC00, 0xDFFF, 0xE9, 0x1F600, 0xD83D, 0xDE00];
+        let cps = [
+            0x61, 0xD800, 0x62, 0xDC00, 0xDFFF, 0xE9, 0x1F600, 0xD83D, 0xDE00,
+        ];
         let b = enc(&cps);
         assert!(std::str::from_utf8(&b).is_err());
         assert_eq!(code_points(&b).collect::<Vec<_>>(), cps);

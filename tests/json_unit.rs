@@ -143,7 +143,10 @@ fn parse_escapes_and_surrogate_pairs() {
     assert_eq!(v, Value::Str("Zürich 東京 😀 \u{2028}".into()));
     // A high surrogate followed by a non-surrogate escape is a lone surrogate: Python keeps
     // it, and so do we (a `WStr`).
-    assert_eq!(parse_bytes(br#""\ud800\u0041""#).unwrap(), wstr(&[0xD800, 0x41]));
+    assert_eq!(
+        parse_bytes(br#""\ud800\u0041""#).unwrap(),
+        wstr(&[0xD800, 0x41])
+    );
     assert_eq!(
         parse_bytes(br#"["ok", "\udc00"]"#).unwrap(),
         Value::Array(vec!["ok".into(), wstr(&[0xDC00])])
@@ -154,10 +157,17 @@ fn parse_escapes_and_surrogate_pairs() {
     let (m, l, c) = err(br#"{"a": 1, "k\ud800": 2}"#);
     assert_eq!(
         (m.as_str(), l, c),
-        ("lone surrogate \\ud800 in an object key is not supported", 1, 10)
+        (
+            "lone surrogate \\ud800 in an object key is not supported",
+            1,
+            10
+        )
     );
     let (m, _, _) = err(b"{\"\xed\xb0\x80\": 1}");
-    assert_eq!(m, "lone surrogate \\udc00 in an object key is not supported");
+    assert_eq!(
+        m,
+        "lone surrogate \\udc00 in an object key is not supported"
+    );
     // ... but not when the key is gone: its object was the value of a key given again.
     // Python: {'x': 3, 'a\\ud800': [{'\\\\': 0}]}.
     let v = parse_bytes(br#"{"x": {"\ud800": 1}, "a\\ud800": [{"\\\\": 0}], "x": 3}"#).unwrap();
@@ -193,7 +203,10 @@ fn lone_surrogates_in_values_like_python() {
         (b"\"\xed\xa0\x80\xed\xb0\x80\"", &[0xD800, 0xDC00]),
         (b"\"\\ud800\xed\xb0\x80x\"", &[0xD800, 0xDC00, 0x78]),
         (b"\"\xed\xa0\x80\\udc00\"", &[0xD800, 0xDC00]),
-        (b"\"\xef\xbf\xbd\xed\xa0\x80\xef\xbf\xbd\"", &[0xFFFD, 0xD800, 0xFFFD]),
+        (
+            b"\"\xef\xbf\xbd\xed\xa0\x80\xef\xbf\xbd\"",
+            &[0xFFFD, 0xD800, 0xFFFD],
+        ),
         // UTF-16 and UTF-32 with lone surrogates.
         (b"\"\x00\x00\xd8\"\x00", &[0xD800]),
         (b"\"\x00\x00\x00\x00\xdc\x00\x00\"\x00\x00\x00", &[0xDC00]),
@@ -221,7 +234,9 @@ fn lone_surrogates_in_values_like_python() {
 /// cannot hold) write the same escape, so the output stays UTF-8 and reads back the same.
 #[test]
 fn lone_surrogates_written_as_escapes() {
-    let v = Value::Array(vec![wstr(&[0x61, 0xD800, 0x62, 0xE9, 0x1F600, 0xDFFF, 0x22])]);
+    let v = Value::Array(vec![wstr(&[
+        0x61, 0xD800, 0x62, 0xE9, 0x1F600, 0xDFFF, 0x22,
+    ])]);
     assert_eq!(
         indent2(&v),
         "[\n  \"a\\ud800b\\u00e9\\ud83d\\ude00\\udfff\\\"\"\n]"
@@ -232,7 +247,12 @@ fn lone_surrogates_written_as_escapes() {
     );
     assert_eq!(to_line(&v), "[\"a\\ud800bé😀\\udfff\\\"\"]");
     assert_eq!(to_pretty(&v), "[\n  \"a\\ud800bé😀\\udfff\\\"\"\n]");
-    for text in [indent2(&v), to_line(&v), to_pretty(&v), to_python_compact(&v)] {
+    for text in [
+        indent2(&v),
+        to_line(&v),
+        to_pretty(&v),
+        to_python_compact(&v),
+    ] {
         assert_eq!(parse_str(&text).unwrap(), v, "{text}");
     }
     // Helpers: lossy text, length, code points, order.

@@ -388,9 +388,7 @@ fn py_contains(container: &Value, value: &Value) -> Option<bool> {
             Value::WStr(_) => Some(false),
             _ => None,
         },
-        Value::WStr(s) => value
-            .str_bytes()
-            .map(|v| crate::wtf8::contains(s, v)),
+        Value::WStr(s) => value.str_bytes().map(|v| crate::wtf8::contains(s, v)),
         Value::Object(m) => match value {
             Value::Str(v) => Some(m.contains_key(v)),
             Value::Array(_) | Value::Object(_) => None, // unhashable

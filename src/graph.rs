@@ -9,6 +9,8 @@
 //!
 //! One deliberate difference, on the safe side: a node file that cannot be read still counts
 //! as a node (by its stored id), so its edges are never deleted as dangling; it is reported.
+//! Ids compare exactly, lone surrogates included; a dangling edge whose id holds a lone
+//! surrogate cannot name a record file, so it is reported in `undeletable` instead.
 
 use crate::error::Result;
 use crate::store::{Item, Store};
@@ -16,49 +18,34 @@ use crate::value::Value;
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet, VecDeque};
 
-/// Python's `str()` of a JSON value (what validate_graph compares ids with).
+/// Python's `str()` of a JSON value (what validate_graph compares ids with). A lone
+/// surrogate is shown as `\udXXX` (use [`py_str_key`] to compare).
 pub fn py_str(v: &Value) -> String {
     match v {
         Value::Str(s) => s.clone(),
+        Value::WStr(b) => crate::wtf8::to_string_escaped(b),
         other => py_repr(other),
+    }
+}
+
+/// `str(v)` as generalized UTF-8 bytes: exact, lone surrogates included.
+pub fn py_str_key(v: &Value) -> Vec<u8> {
+    match v {
+        Value::WStr(b) => b.to_vec(),
+        other => py_str(other).into_bytes(),
     }
 }
 
 fn py_repr(v: &Value) -> String {
     match v {
+        Value::WStr(b) => crate::query::jvspatial::py_repr_wtf8(b),
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),
         Value::Bool(false) => "False".into(),
         Value::Int(i) => i.to_string(),
         Value::BigInt(b) => b.to_string(),
         Value::Float(f) => crate::json::float_repr(*f),
-        Value::Str(s) => {
-            let q = if s.contains('\'') && !s.contains('"') {
-                '"'
-            } else {
-                '\''
-            };
-            let mut out = String::new();
-            out.push(q);
-            for c in s.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    c if c == q => {
-                        out.push('\\');
-                        out.push(c);
-                    }
-                    c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                        out.push_str(&format!("\\x{:02x}", c as u32))
-                    }
-                    c => out.push(c),
-                }
-            }
-            out.push(q);
-            out
-        }
+        Value::Str(s) => crate::query::jvspatial::py_repr_str(s),
         Value::Array(a) => format!("[{}]", a.iter().map(py_repr).collect::<Vec<_>>().join(", ")),
         Value::Object(m) => format!(
             "{{{}}}",
@@ -99,6 +86,7 @@ fn truthy(v: &Value) -> bool {
         Value::BigInt(_) => true,
         Value::Float(f) => *f != 0.0,
         Value::Str(s) => !s.is_empty(),
+        Value::WStr(_) => true,
         Value::Array(a) => !a.is_empty(),
         Value::Object(m) => !m.is_empty(),
     }
@@ -117,22 +105,27 @@ pub fn edge_id(edge: &Value) -> String {
 pub struct GraphReport {
     pub nodes: u64,
     pub edges: u64,
-    pub roots: Vec<String>,
+    /// `str(id)` of the Roots, sorted (a `Str`, or a `WStr` for an id with a lone surrogate).
+    pub roots: Vec<Value>,
     /// Sorted, de-duplicated ids of dangling edges.
     pub dangling: Vec<String>,
-    /// Sorted ids of nodes not reachable from a Root (empty when there is no Root).
-    pub orphans: Vec<String>,
+    /// Sorted ids (`str(id)`, as for `roots`) of nodes not reachable from a Root (empty when
+    /// there is no Root).
+    pub orphans: Vec<Value>,
     /// Ids of node records that carry a legacy `edges` array.
     pub legacy_edge_arrays: Vec<String>,
     /// Records that could not be read: (collection, id, reason).
     pub unreadable: Vec<(String, String, String)>,
+    /// Dangling edges whose id holds a lone surrogate (`Value::WStr` ids, sorted): no record
+    /// file can be named by it, so they cannot be deleted; they are reported.
+    pub undeletable: Vec<Value>,
 }
 
 /// Scan nodes and edges once and apply validate_graph's rules. Memory: one interned id per
 /// node and two integers per edge.
 pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Result<GraphReport> {
     let mut rep = GraphReport::default();
-    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut index: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut root_idx: Vec<u32> = Vec::new();
     let mut nodes = store.scan(node_coll).await?;
     while let Some(item) = nodes.next().await {
@@ -146,27 +139,31 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
                 let Some(idv) = n.get("id").filter(|v| !v.is_null()) else {
                     continue;
                 };
-                let id = py_str(idv);
                 let next = index.len() as u32;
-                let i = *index.entry(id.clone()).or_insert(next);
+                let i = *index.entry(py_str_key(idv)).or_insert(next);
                 let is_root = match n.get("entity") {
                     Some(e) => py_str(e).to_lowercase() == "root",
                     None => false,
                 };
                 if is_root {
-                    rep.roots.push(id);
+                    rep.roots.push(Value::from_wtf8(py_str_key(idv)));
                     root_idx.push(i);
                 }
             }
             Item::Unreadable { id, reason } => {
                 let next = index.len() as u32;
-                index.entry(id.clone()).or_insert(next);
+                index.entry(id.clone().into_bytes()).or_insert(next);
                 rep.unreadable.push((node_coll.to_string(), id, reason));
             }
         }
     }
     let mut adj: Vec<Vec<u32>> = vec![Vec::new(); index.len()];
     let mut dangling: Vec<String> = Vec::new();
+    let mut undeletable: Vec<Value> = Vec::new();
+    let mut dangle = |e: &Value| match e.get("id") {
+        Some(id @ Value::WStr(_)) => undeletable.push(id.clone()),
+        _ => dangling.push(edge_id(e)),
+    };
     let mut edges = store.scan(edge_coll).await?;
     while let Some(item) = edges.next().await {
         match item? {
@@ -174,16 +171,16 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
                 rep.edges += 1;
                 let (src, tgt, _bidi) = edge_endpoints(&e);
                 let (Some(src), Some(tgt)) = (src, tgt) else {
-                    dangling.push(edge_id(&e));
+                    dangle(&e);
                     continue;
                 };
-                match (index.get(&py_str(src)), index.get(&py_str(tgt))) {
+                match (index.get(&py_str_key(src)), index.get(&py_str_key(tgt))) {
                     (Some(&s), Some(&t)) => {
                         // Reachability walks every edge both ways, whatever `bidirectional` says.
                         adj[s as usize].push(t);
                         adj[t as usize].push(s);
                     }
-                    _ => dangling.push(edge_id(&e)),
+                    _ => dangle(&e),
                 }
             }
             Item::Unreadable { id, reason } => {
@@ -191,6 +188,9 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
             }
         }
     }
+    undeletable.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
+    undeletable.dedup();
+    rep.undeletable = undeletable;
     dangling.sort();
     dangling.dedup();
     rep.dangling = dangling;
@@ -207,21 +207,21 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
                 }
             }
         }
-        let unreadable_ids: HashSet<&str> = rep
+        let unreadable_ids: HashSet<&[u8]> = rep
             .unreadable
             .iter()
             .filter(|(c, _, _)| c == node_coll)
-            .map(|(_, id, _)| id.as_str())
+            .map(|(_, id, _)| id.as_bytes())
             .collect();
-        let mut orphans: Vec<String> = index
+        let mut orphans: Vec<Value> = index
             .iter()
-            .filter(|(id, i)| !seen[**i as usize] && !unreadable_ids.contains(id.as_str()))
-            .map(|(id, _)| id.clone())
+            .filter(|(id, i)| !seen[**i as usize] && !unreadable_ids.contains(id.as_slice()))
+            .map(|(id, _)| Value::from_wtf8(id.clone()))
             .collect();
-        orphans.sort();
+        orphans.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
         rep.orphans = orphans;
     }
-    rep.roots.sort();
+    rep.roots.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
     Ok(rep)
 }
 
@@ -238,12 +238,25 @@ pub async fn incident_edges(
         match item? {
             Item::Record(e) => {
                 let (s, t, _) = edge_endpoints(&e);
-                let hit =
-                    |v: Option<&Value>| v.is_some_and(|v| node_ids.contains(py_str(v).as_str()));
-                if (hit(s) || hit(t))
-                    && let Some(id) = e.record_id()
-                {
-                    out.push(id.to_string());
+                // A lone surrogate in `str(endpoint)` never equals a target id (those are
+                // valid UTF-8).
+                let hit = |v: Option<&Value>| {
+                    v.is_some_and(|v| {
+                        std::str::from_utf8(&py_str_key(v)).is_ok_and(|s| node_ids.contains(s))
+                    })
+                };
+                if hit(s) || hit(t) {
+                    match e.get("id") {
+                        Some(Value::WStr(b)) => unreadable.push((
+                            crate::wtf8::to_string_escaped(b),
+                            "edge id contains a lone surrogate, so it cannot name a record file; not deleted".into(),
+                        )),
+                        _ => {
+                            if let Some(id) = e.record_id() {
+                                out.push(id.to_string());
+                            }
+                        }
+                    }
                 }
             }
             Item::Unreadable { id, reason } => unreadable.push((id, reason)),

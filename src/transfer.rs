@@ -228,7 +228,10 @@ async fn transfer_collection(
                 }
                 let ids: Vec<String> = batch
                     .iter()
-                    .map(|r| r.record_id().unwrap_or("?").to_string())
+                    .map(|r| match r.get("id") {
+                        Some(Value::WStr(b)) => crate::wtf8::to_string_escaped(b),
+                        _ => r.record_id().unwrap_or("?").to_string(),
+                    })
                     .collect();
                 let out = dst.save_many(coll, batch, opts.mode).await?;
                 Ok((n, ids.into_iter().zip(out).collect::<Vec<_>>()))

@@ -482,6 +482,9 @@ pub fn record_id(record: &Value) -> Result<&str> {
     match record {
         Value::Object(m) => match m.get("id") {
             Some(Value::Str(s)) => Ok(s),
+            Some(Value::WStr(_)) => Err(Error::invalid(
+                "record id contains a lone surrogate, so it cannot name a record",
+            )),
             Some(other) => Err(Error::invalid(format!(
                 "record 'id' must be a string, got {}",
                 other.type_name()

@@ -775,6 +775,14 @@ fn to_bson(v: &Value) -> std::result::Result<Bson, Unrep> {
         }
         Value::Float(f) => Bson::Double(*f),
         Value::Str(s) => Bson::String(s.clone()),
+        // BSON strings are UTF-8: "string with a lone surrogate at a.b; MongoDB cannot store it".
+        Value::WStr(_) => {
+            return Err(Unrep {
+                path: Vec::new(),
+                what: "string with a lone surrogate".into(),
+                why: "",
+            });
+        }
         Value::Array(a) => {
             let mut out = Vec::with_capacity(a.len());
             for (k, x) in a.iter().enumerate() {
@@ -900,8 +908,13 @@ fn doc_to_item(mut d: Document) -> Item {
 fn query_to_doc(q: &Value) -> Result<Document> {
     match q {
         Value::Object(m) => map_to_doc(m).map_err(|u| {
+            let note = if u.what.starts_with("string") {
+                "BSON strings are UTF-8"
+            } else {
+                "BSON integers have at most 64 bits"
+            };
             Error::invalid(format!(
-                "invalid query: {} at {} cannot be sent to MongoDB (BSON integers have at most 64 bits)",
+                "invalid query: {} at {} cannot be sent to MongoDB ({note})",
                 u.what,
                 u.path()
             ))
@@ -1215,6 +1228,20 @@ mod tests {
         assert_eq!(
             e,
             "integer 18446744073709551617 at context.pop does not fit in 64 bits; MongoDB cannot store it"
+        );
+        let mut lone = Vec::new();
+        crate::wtf8::push_code_point(&mut lone, 0xD800);
+        let rec = obj(&[
+            ("id", Value::from("n.A.2")),
+            (
+                "context",
+                obj(&[("tags", Value::Array(vec![Value::from_wtf8(lone)]))]),
+            ),
+        ]);
+        let e = record_to_doc(&rec, "n.A.2").err().unwrap_or_default();
+        assert_eq!(
+            e,
+            "string with a lone surrogate at context.tags.0; MongoDB cannot store it"
         );
         let rec = obj(&[("z", Value::Int(1)), ("id", Value::from("a"))]);
         let (d, size) = record_to_doc(&rec, "a").unwrap_or_default();

@@ -171,7 +171,7 @@ fn a_type(v: &Value) -> &'static str {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
         Value::Float(_) => "a float",
-        Value::Str(_) => "a string",
+        Value::Str(_) | Value::WStr(_) => "a string",
     }
 }
 

@@ -533,3 +533,244 @@ fn hostile_corpus() {
         failures.join("\n")
     );
 }
+
+/// Run jvdb in `cwd` and check the invariants; returns the output.
+fn run_checked(cwd: &Path, args: &[&str], stdin: Option<&[u8]>, what: &str) -> Output {
+    let mut cmd = jv(cwd);
+    cmd.args(args);
+    let o = match stdin {
+        None => cmd.output().unwrap(),
+        Some(input) => {
+            cmd.stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let mut child = cmd.spawn().unwrap();
+            let mut sin = child.stdin.take().unwrap();
+            let input = input.to_vec();
+            let w = std::thread::spawn(move || {
+                let _ = sin.write_all(&input);
+            });
+            let o = child.wait_with_output().unwrap();
+            let _ = w.join();
+            o
+        }
+    };
+    assert_no_panic(&o, what);
+    o
+}
+
+/// A full file system (a 256 KiB tmpfs): a record that does not fit fails by id (exit 1), no
+/// temp file is left, the record already there is intact; a stream that fills the disk half
+/// way saves what fits, reports the rest, and every file on disk is a complete record.
+#[test]
+fn full_store_directory() {
+    let t = tempfile::tempdir().unwrap();
+    let Some(fs_) = Tmpfs::mount(&t.path().join("full"), "256k") else {
+        eprintln!(
+            "SKIPPED full_store_directory: cannot mount a tmpfs here (needs root; euid root = {})",
+            is_root()
+        );
+        assert!(!is_root(), "running as root but mount -t tmpfs failed");
+        return;
+    };
+    let db = fs_.dir.join("db");
+    write(&db.join("node/a.json"), rec_text("a", 1));
+    let big = format!("{{\"id\": \"big\", \"x\": \"{}\"}}", "y".repeat(400_000));
+    let o = run_checked(
+        t.path(),
+        &["--db", db.to_str().unwrap(), "save", "node", "-"],
+        Some(big.as_bytes()),
+        "full: one big record",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("No space left on device"));
+    assert!(tmp_files(&db).is_empty(), "{:?}", tmp_files(&db));
+    assert!(!db.join("node/big.json").exists());
+    assert_eq!(
+        fs::read_to_string(db.join("node/a.json")).unwrap(),
+        rec_text("a", 1)
+    );
+    // overwrite `a` with something that does not fit: the old content stays
+    let o = run_checked(
+        t.path(),
+        &["--db", db.to_str().unwrap(), "save", "node", "-"],
+        Some(big.replace("\"big\"", "\"a\"").as_bytes()),
+        "full: overwrite",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        fs::read_to_string(db.join("node/a.json")).unwrap(),
+        rec_text("a", 1)
+    );
+    // a JSONL stream that fills the disk
+    let mut jsonl = String::new();
+    for i in 0..400 {
+        jsonl.push_str(&format!(
+            "{{\"id\": \"r{i}\", \"pad\": \"{}\"}}\n",
+            "z".repeat(2000)
+        ));
+    }
+    let o = run_checked(
+        t.path(),
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "save",
+            "node",
+            "-",
+            "--batch-size",
+            "50",
+        ],
+        Some(jsonl.as_bytes()),
+        "full: stream",
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(tmp_files(&db).is_empty());
+    let files = json_files(&db);
+    let saved = files.len() - 1;
+    assert!(saved > 0 && saved < 400, "saved {saved}");
+    for p in &files {
+        assert!(
+            parses_as_record(&fs::read(p).unwrap()),
+            "{} torn",
+            p.display()
+        );
+    }
+    let failed = err.lines().filter(|l| l.contains("No space left")).count();
+    assert_eq!(
+        saved + failed,
+        400,
+        "every record is either saved or reported: {err}"
+    );
+    assert!(err.contains(&format!("saved {saved} record(s)")), "{err}");
+}
+
+/// A read-only store. As root, permissions are ignored, so the store lives on a tmpfs that is
+/// remounted read-only; otherwise the directory is made 0555.
+#[test]
+fn read_only_store_directory() {
+    let t = tempfile::tempdir().unwrap();
+    let (db, _guard) = if is_root() {
+        let Some(m) = Tmpfs::mount(&t.path().join("ro"), "1m") else {
+            panic!("running as root but mount -t tmpfs failed");
+        };
+        let db = m.dir.join("db");
+        write(&db.join("node/a.json"), rec_text("a", 1));
+        assert!(m.make_readonly(), "remount,ro failed");
+        (db, Some(m))
+    } else {
+        let db = t.path().join("db");
+        write(&db.join("node/a.json"), rec_text("a", 1));
+        for d in [db.join("node"), db.clone()] {
+            fs::set_permissions(&d, std::os::unix::fs::PermissionsExt::from_mode(0o555)).unwrap();
+        }
+        (db, None)
+    };
+    let dbs = db.to_str().unwrap();
+    let cases: [(&[&str], i32, &str); 6] = [
+        (
+            &[
+                "--db",
+                dbs,
+                "save",
+                "node",
+                "--data",
+                "{\"id\": \"a\", \"x\": 2}",
+            ],
+            1,
+            "writing",
+        ),
+        (
+            &["--db", dbs, "save", "edge", "--data", "{\"id\": \"e\"}"],
+            4,
+            "creating",
+        ),
+        (
+            &["--db", dbs, "delete", "node", "a", "--yes"],
+            1,
+            "cannot delete node/a",
+        ),
+        (&["--db", dbs, "find", "node"], 0, ""),
+        (&["--db", dbs, "cleanup", "--tmp-files", "--yes"], 0, ""),
+        (
+            &["migrate", "--from", dbs, "--to", &format!("{dbs}/sub")],
+            4,
+            "",
+        ),
+    ];
+    for (args, code, msg) in cases {
+        let o = run_checked(t.path(), args, None, &format!("{args:?}"));
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.contains(msg), "{args:?}: {err}");
+    }
+    assert_eq!(
+        fs::read_to_string(db.join("node/a.json")).unwrap(),
+        rec_text("a", 1)
+    );
+    assert!(tmp_files(&db).is_empty());
+    if !is_root() {
+        for d in [db.clone(), db.join("node")] {
+            let _ = fs::set_permissions(&d, std::os::unix::fs::PermissionsExt::from_mode(0o755));
+        }
+    }
+}
+
+/// A 100 MB record (generated here, never committed): saved, read back byte-identical in
+/// content, found by a query, copied.
+#[test]
+fn hundred_megabyte_record() {
+    let t = tempfile::tempdir().unwrap();
+    let blob = "x".repeat(100 * 1024 * 1024);
+    let input = t.path().join("huge.json");
+    fs::write(
+        &input,
+        format!("{{\"id\": \"huge\", \"blob\": \"{blob}\", \"n\": 7}}"),
+    )
+    .unwrap();
+    let o = run_checked(
+        t.path(),
+        &["--db", "db", "save", "node", "huge.json"],
+        None,
+        "save 100MB",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    fs::remove_file(&input).unwrap();
+    let file = t.path().join("db/node/huge.json");
+    let expect = format!("{{\n  \"id\": \"huge\",\n  \"blob\": \"{blob}\",\n  \"n\": 7\n}}");
+    assert!(
+        fs::read(&file).unwrap() == expect.as_bytes(),
+        "stored bytes differ"
+    );
+    drop(expect);
+    let o = run_checked(
+        t.path(),
+        &[
+            "--db",
+            "db",
+            "find",
+            "node",
+            "--query",
+            "{\"n\": 7}",
+            "--format",
+            "ids",
+        ],
+        None,
+        "find 100MB",
+    );
+    assert_eq!(text(&o.stdout), "huge\n", "{}", text(&o.stderr));
+    let o = run_checked(
+        t.path(),
+        &["--db", "db", "get", "node", "huge", "--format", "jsonl"],
+        None,
+        "get 100MB",
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        o.stdout.len(),
+        blob.len() + "{\"id\":\"huge\",\"blob\":\"\",\"n\":7}\n".len()
+    );
+    assert!(tmp_files(t.path()).is_empty());
+}

@@ -316,6 +316,11 @@ fn cases() -> Vec<Case> {
             .after(absent("db/node/d.json")),
         case("deep input", "--query nested 60,000 deep", &["--db", "{db}", "find", "node", "--query", &format!("{{\"x\": {}}}", nested(60_000))], 2,
             "nesting deeper than 1000 levels"),
+        case("deep input", "--query with 150 nested $not (operator depth bound)", &["--db", "{db}", "find", "node", "--query", &format!("{{\"x\": {}{{\"$eq\": 1}}{}}}", "{\"$not\": ".repeat(150), "}".repeat(150))], 2,
+            "maximum query tree depth"),
+        case("deep input", "delete --query with 400 nested $and", &["--db", "{db}", "delete", "node", "--yes", "--query", &format!("{}{{\"x\": 1}}{}", "{\"$and\": [".repeat(400), "]}".repeat(400))], 2,
+            "maximum query tree depth")
+            .after(holds("node", "a", 1)),
         case("deep input", "a JSON array of 100,000-deep items on stdin", &["--db", "{db}", "save", "node", "-"], 2,
             "nesting deeper than 1000 levels")
             .stdin(format!("[\n{}\n]", nested(100_000))),

@@ -33,7 +33,9 @@ fn uris() -> Vec<String> {
 
 /// Every command shape that takes a store spec, with `U` standing for the URI and `D` for a
 /// JSON directory that exists.
-fn shapes() -> Vec<(Vec<&'static str>, Vec<(&'static str, &'static str)>)> {
+type Shape = (Vec<&'static str>, Vec<(&'static str, &'static str)>);
+
+fn shapes() -> Vec<Shape> {
     let none = Vec::new;
     vec![
         (vec!["--db", "U", "info"], none()),

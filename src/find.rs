@@ -92,7 +92,11 @@ fn sorted(items: ItemStream, spec: FindSpec) -> ItemStream {
                 Ok(Item::Record(rec)) => match spec.filter.matches(&rec) {
                     Ok(true) => {
                         buf.push(rec);
+                        // Keep only the best `skip + limit` so far. Not for the jvspatial
+                        // dialect: Python sorts everything at once, and which pairs it compares
+                        // decides whether (and which) TypeError it raises.
                         if let Some(k) = keep
+                            && dialect == query::Dialect::Mongo
                             && buf.len() >= 2 * k.max(512)
                         {
                             if let Err(e) = query::sort_records(&mut buf, &spec.sort, dialect) {

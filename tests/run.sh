@@ -12,4 +12,5 @@ export JVDB_TEST_PYTHON="$VENV/bin/python"
 "$JVDB_TEST_PYTHON" -c 'import importlib.metadata as m; print("reference: jvspatial", m.version("jvspatial"), "mongomock", m.version("mongomock"))'
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
+"$JVDB_TEST_PYTHON" tests/mongo_server/test_server.py
 cargo test --locked --no-fail-fast

@@ -3,6 +3,9 @@
 //! `jvspatial` (jvspatial 0.2.2's `QueryEngine`, errors included).
 
 pub mod bson_order;
+pub mod jv_regex;
+pub mod jv_timsort;
+pub mod jv_unicode;
 pub mod jvspatial;
 pub mod mongo;
 pub mod projection;
@@ -180,26 +183,22 @@ pub fn compare(
     }
 }
 
-/// Stable sort of `records` by `keys`.
+/// Stable sort of `records` by `keys`. The jvspatial dialect runs a port of CPython's
+/// `list.sort`, so its order and its first TypeError are exactly Python's.
 pub fn sort_records(
-    records: &mut [Value],
+    records: &mut Vec<Value>,
     keys: &[SortKey],
     dialect: Dialect,
 ) -> Result<(), QueryError> {
     if keys.is_empty() {
         return Ok(());
     }
-    let mut err = None;
-    records.sort_by(|a, b| match compare(a, b, keys, dialect) {
-        Ok(o) => o,
-        Err(e) => {
-            err.get_or_insert(e);
-            Ordering::Equal
+    match dialect {
+        Dialect::Jvspatial => jvspatial::sort_records(records, keys),
+        Dialect::Mongo => {
+            records.sort_by(|a, b| mongo::compare_for_sort(a, b, keys));
+            Ok(())
         }
-    });
-    match err {
-        Some(e) => Err(e),
-        None => Ok(()),
     }
 }
 

@@ -648,7 +648,7 @@ fn mod_operand(v: &Value, what: &str) -> Result<i64, QueryError> {
         Value::Float(f) if f.is_nan() || f.is_infinite() => Err(err(format!(
             "malformed mod, {what} value is invalid :: caused by :: Unable to coerce NaN/Inf to integral type"
         ))),
-        Value::Float(f) if f.abs() >= 9.223_372_036_854_775_8e18 => Err(err(format!(
+        Value::Float(f) if f.abs() >= 9.223_372_036_854_776e18 => Err(err(format!(
             "malformed mod, {what} value is invalid :: caused by :: Out of bounds coercing to integral value"
         ))),
         Value::Float(f) => Ok(f.trunc() as i64),

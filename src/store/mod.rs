@@ -5,6 +5,7 @@
 
 pub mod json;
 pub mod memory;
+pub mod mongo;
 
 use crate::error::{Error, Result};
 use crate::query::projection::Projection;
@@ -161,6 +162,12 @@ pub trait Store: Send + Sync {
         crate::find::count_stream(items).await
     }
 
+    /// Called by transfers before writing into `collection` (unless `--no-indexes`): a
+    /// backend creates what jvspatial would create for it (MongoDB: jvspatial's indexes).
+    async fn prepare_collection(&self, _collection: &str) -> Result<()> {
+        Ok(())
+    }
+
     /// The base directory when this is a JSON directory store.
     fn json_dir(&self) -> Option<&Path> {
         None
@@ -193,10 +200,10 @@ pub struct Backend {
 }
 
 /// Every backend, once.
-pub static BACKENDS: &[&Backend] = &[&json::BACKEND, &memory::BACKEND];
+pub static BACKENDS: &[&Backend] = &[&json::BACKEND, &memory::BACKEND, &mongo::BACKEND];
 
 /// Backends the design names that are not built yet (for clear errors).
-const PLANNED: &[&str] = &["mongodb", "mongodb+srv", "sqlite", "postgresql", "postgres"];
+const PLANNED: &[&str] = &["sqlite", "postgresql", "postgres"];
 
 pub fn known_backends() -> String {
     BACKENDS

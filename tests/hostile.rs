@@ -408,6 +408,16 @@ fn cases() -> Vec<Case> {
         case("spec", "unknown URI scheme with a password", &["--db", "ftp://user:pw9secret@h/x", "find", "node"], 2,
             "unsupported store type 'ftp'")
             .after(|_, o| assert!(!text(&o.stderr).contains("pw9secret"))),
+        case("spec", "unreachable MongoDB", &["--db", "mongodb://user:pw5ecret@127.0.0.1:1/x", "--connect-timeout", "1", "count", "node"], 4,
+            "127.0.0.1:1")
+            .after(|_, o| {
+                let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+                assert!(!all.contains("pw5ecret"), "password printed: {all}");
+                assert_eq!(error_lines(o).len(), 1, "one error line: {all}");
+            }),
+        case("spec", "unreachable MongoDB as a migrate target", &["migrate", "--from", "{db}", "--to", "mongodb://user:pw5ecret@127.0.0.1:1/x", "--connect-timeout", "1"], 4,
+            "127.0.0.1:1")
+            .after(|_, o| assert!(!text(&o.stderr).contains("pw5ecret"))),
         case("spec", "memory: with a location", &["--db", "memory:x", "find", "node"], 2, "takes no location"),
         case("spec", "JVSPATIAL_DB_TYPE unknown", &["find", "node"], 2, "JVSPATIAL_DB_TYPE=oracle")
             .env("JVSPATIAL_DB_TYPE", "oracle"),
@@ -505,6 +515,32 @@ fn cases() -> Vec<Case> {
         }
     }
     v
+}
+
+/// An unreachable MongoDB fails fast: exit 4 within the connect timeout (plus start-up).
+#[test]
+fn unreachable_mongodb_fails_fast() {
+    let t = tempfile::tempdir().unwrap();
+    let start = std::time::Instant::now();
+    let o = jv(t.path())
+        .args([
+            "--db",
+            "mongodb://user:pw5ecret@127.0.0.1:1/x",
+            "--connect-timeout",
+            "1",
+            "find",
+            "node",
+        ])
+        .output()
+        .unwrap();
+    assert_no_panic(&o, "unreachable mongodb");
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o.stderr));
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(8),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert!(!text(&o.stderr).contains("pw5ecret"));
 }
 
 #[test]

@@ -351,3 +351,162 @@ fn sigint_during_migrate_exits_130_and_resumes() {
         2 * N
     );
 }
+
+// ---- json → mongodb
+
+#[path = "common/mod.rs"]
+mod common;
+
+/// Start tests/mongo_server/server.py (the project's MongoDB wire-protocol test server) on a
+/// free port, or use `JVDB_TEST_MONGODB_URI`. The server dies with this test binary.
+fn mongo_server() -> String {
+    if let Some(u) = std::env::var("JVDB_TEST_MONGODB_URI")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+    {
+        return u;
+    }
+    let script =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mongo_server/server.py");
+    assert!(script.exists(), "{} is missing", script.display());
+    let dir = tempfile::tempdir().unwrap().keep();
+    let port_file = dir.join("port");
+    let log = dir.join("server.log");
+    let py = common::python();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (pf, lg) = (port_file.clone(), log.clone());
+    std::thread::spawn(move || {
+        let logf = fs::File::create(&lg).unwrap();
+        let mut cmd = std::process::Command::new(py);
+        cmd.arg(&script)
+            .args(["--port", "0", "--port-file"])
+            .arg(&pf)
+            .stdin(Stdio::null())
+            .stdout(logf.try_clone().unwrap())
+            .stderr(logf);
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl is async-signal-safe; sets this child's parent-death signal.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = cmd.spawn();
+        let ok = child.is_ok();
+        let _ = tx.send(child.map(|_| ()).map_err(|e| e.to_string()));
+        if ok {
+            loop {
+                std::thread::park();
+            }
+        }
+    });
+    rx.recv().unwrap().expect("start the MongoDB test server");
+    let t = Instant::now();
+    loop {
+        if let Ok(p) = fs::read_to_string(&port_file)
+            && let Ok(port) = p.trim().parse::<u16>()
+        {
+            return format!("mongodb://127.0.0.1:{port}");
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "the MongoDB test server did not start: {}",
+            fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Records of a collection as `jvdb find` prints them (jsonl), by id.
+fn mongo_records(root: &Path, uri: &str, coll: &str) -> BTreeMap<String, Value> {
+    let o = jv(root)
+        .args(["--db", uri, "find", coll, "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert_no_panic(&o, "find in mongodb");
+    assert!(o.status.success(), "find: {}", text(&o.stderr));
+    text(&o.stdout)
+        .lines()
+        .map(|l| {
+            let v = jvdb::json::parse_str(l).unwrap();
+            (v.record_id().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+#[test]
+fn sigkill_during_migrate_json_to_mongodb() {
+    const M: usize = 400;
+    const KILLS: usize = 6;
+    let mut rng = Rng(seed(0x5eed_0002));
+    let server = mongo_server();
+    let uri = format!("{server}/jvdb_reliability_kill_{}", std::process::id());
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    let src = root.join("src");
+    // MongoDB cannot hold integers above 64 bits: this test's records stay within i64.
+    let rec = |i: usize, generation: u64| {
+        jvdb::json::parse_str(&format!(
+            "{{\"id\": \"n.Thing.{i:05}\", \"entity\": \"Thing\", \"gen\": {generation}, \"pad\": \"{}\", \"tags\": [\"é\", {{\"k\": {generation}}}]}}",
+            "m".repeat(100)
+        ))
+        .unwrap()
+    };
+    for i in 0..M {
+        put_record(&src, "node", &id_of(i), &rec(i, 1));
+    }
+    // the target holds old versions of every third record
+    let mut old_jsonl = String::new();
+    for i in (0..M).step_by(3) {
+        old_jsonl.push_str(&jvdb::json::to_line(&rec(i, 0)));
+        old_jsonl.push('\n');
+    }
+    fs::write(root.join("old.jsonl"), &old_jsonl).unwrap();
+    let o = jv(root)
+        .args(["--db", &uri, "save", "node", "old.jsonl"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "prefill: {}", text(&o.stderr));
+    let src_files = files_of(&src.join("node"));
+    let args = [
+        "migrate",
+        "--from",
+        "src",
+        "--to",
+        &uri,
+        "--batch-size",
+        "20",
+    ];
+    // calibrate on another database
+    let scratch = format!("{uri}_scratch");
+    let full = timed(root, &["migrate", "--from", "src", "--to", &scratch], None);
+    let (mut kills, mut runs) = (0, 0);
+    while kills < KILLS && runs < 30 {
+        let before = mongo_records(root, &uri, "node");
+        let child = spawn_quiet(root, &args, None);
+        kills += kill_after(child, spread(&mut rng, full)) as usize;
+        runs += 1;
+        let after = mongo_records(root, &uri, "node");
+        for (id, v) in &after {
+            let i: usize = id.rsplit('.').next().unwrap().parse().unwrap();
+            assert!(
+                before.get(id) == Some(v) || *v == rec(i, 1),
+                "run {runs}: {id} is neither its old nor its new content: {v:?}"
+            );
+        }
+        for id in before.keys() {
+            assert!(after.contains_key(id), "run {runs}: {id} lost");
+        }
+        // the source is never touched
+        assert_eq!(files_of(&src.join("node")), src_files);
+        assert!(tmp_files(&src).is_empty());
+    }
+    let o = jv(root).args(args).output().unwrap();
+    assert_no_panic(&o, "rerun");
+    assert!(o.status.success(), "rerun: {}", text(&o.stderr));
+    let o = jv(root).args(["verify", "src", &uri]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "verify: {}", text(&o.stderr));
+    eprintln!("kill safety json→mongodb: {runs} runs, {kills} killed mid-run, 0 records lost");
+    assert!(kills >= KILLS, "only {kills} kills landed");
+}

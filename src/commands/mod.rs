@@ -115,23 +115,13 @@ impl Ctx {
         if self.global.verbose {
             eprintln!("jvdb: store {} ({})", r.spec, r.reason);
         }
-        Ok(r.spec
-            .open(&OpenOptions {
-                create,
-                ..Default::default()
-            })
-            .await?)
+        Ok(r.spec.open(&self.open_options(create)).await?)
     }
 
     /// Open a store named by a spec string (--from/--to).
     pub async fn open_spec(&self, spec: &str, create: bool) -> anyhow::Result<Arc<dyn Store>> {
         let spec = StoreSpec::parse(spec)?;
-        Ok(spec
-            .open(&OpenOptions {
-                create,
-                ..Default::default()
-            })
-            .await?)
+        Ok(spec.open(&self.open_options(create)).await?)
     }
 
     pub fn open_options(&self, create: bool) -> OpenOptions {

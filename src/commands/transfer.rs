@@ -89,10 +89,12 @@ fn report(ctx: &Ctx, results: &[CollectionResult], dry_run: bool) -> i32 {
     let mut code = exit::OK;
     for r in results {
         for (id, why) in &r.unreadable {
-            eprintln!("jvdb: unreadable source record {}/{id}: {why}", r.name);
+            let line = format!("unreadable source record {}/{id}: {why}", r.name);
+            eprintln!("jvdb: {}", jvdb::store::redact(&line));
         }
         for (id, why) in &r.failed {
-            eprintln!("jvdb: not written {}/{id}: {why}", r.name);
+            let line = format!("not written {}/{id}: {why}", r.name);
+            eprintln!("jvdb: {}", jvdb::store::redact(&line));
         }
         if !r.unreadable.is_empty() || !r.failed.is_empty() {
             code = exit::PARTIAL;

@@ -165,14 +165,25 @@ fn uri_secrets(uri: &str) -> Vec<String> {
         let rest = &uri[start + 3..];
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let authority = &rest[..end];
-        if let Some(at) = authority.rfind('@')
-            && let Some((_, pw)) = authority[..at].split_once(':')
+        // A malformed password may hold '/', '?' or '#' (unencoded): then the userinfo still
+        // ends at the last '@' of the URI, and the driver's error may quote any piece of it.
+        let word = &rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())];
+        let userinfo = match authority.rfind('@') {
+            Some(at) => Some(&authority[..at]),
+            None => word.rfind('@').map(|at| &word[..at]),
+        };
+        if let Some((_, pw)) = userinfo.and_then(|u| u.split_once(':'))
             && !pw.is_empty()
         {
             out.push(pw.to_string());
             let decoded = percent_decode(pw);
             if decoded != pw {
                 out.push(decoded);
+            }
+            for piece in pw.split(['/', '?', '#']) {
+                if piece.len() >= 3 && piece != pw {
+                    out.push(piece.to_string());
+                }
             }
         }
     }
@@ -1202,6 +1213,17 @@ mod tests {
             m.insert((*k).to_string(), v.clone());
         }
         Value::Object(m)
+    }
+
+    /// Regression (reliability): an unencoded '?' or '/' in the password made the driver
+    /// quote it ("invalid server address user:PW") while no secret had been found to scrub.
+    #[test]
+    fn secrets_of_malformed_uris() {
+        let s = uri_secrets("mongodb://user:Zq7SeCrEt?@127.0.0.1:1");
+        assert!(s.contains(&"Zq7SeCrEt".to_string()), "{s:?}");
+        let s = uri_secrets("mongodb://user:Zq7/SeCrEt@127.0.0.1:1/x");
+        assert!(s.contains(&"Zq7/SeCrEt".to_string()) && s.contains(&"SeCrEt".to_string()));
+        assert_eq!(uri_secrets("mongodb://u:pw@h/x"), vec!["pw".to_string()]);
     }
 
     #[test]

@@ -49,7 +49,7 @@ impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} at line {} column {}",
+            "{}: line {} column {}",
             self.message, self.line, self.column
         )
     }

@@ -418,7 +418,7 @@ fn errors_with_python_messages_and_positions() {
         );
     }
     let e = parse_bytes(b"[1 2]").unwrap_err();
-    assert_eq!(e.to_string(), "Expecting ',' delimiter at line 1 column 4");
+    assert_eq!(e.to_string(), "Expecting ',' delimiter: line 1 column 4");
 }
 
 #[test]

@@ -664,7 +664,6 @@ impl Store for JsonStore {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
                 Err(e) => return Err(Error::io(format!("json store {}", base.display()), &e)),
             };
-            let real_base = inner.real_base()?;
             let mut out = Vec::new();
             for entry in rd {
                 let entry =
@@ -679,7 +678,9 @@ impl Store for JsonStore {
                     }
                     _ => false,
                 };
-                if is_dir && inner.coll_dir(&name, &real_base).is_ok() {
+                // A collection whose directory escapes the store (a symlink out) is listed
+                // too: reading it then fails with a clear error instead of a silent skip.
+                if is_dir {
                     out.push(name);
                 }
             }

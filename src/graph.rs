@@ -74,22 +74,8 @@ pub fn edge_endpoints(edge: &Value) -> (Option<&Value>, Option<&Value>, bool) {
         return (None, None, false);
     };
     let nonnull = |k: &str| p.get(k).filter(|v| !v.is_null());
-    let bidi = matches!(p.get("bidirectional"), Some(v) if truthy(v));
+    let bidi = matches!(p.get("bidirectional"), Some(v) if crate::query::jvspatial::py_truthy(v));
     (nonnull("source"), nonnull("target"), bidi)
-}
-
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Int(i) => *i != 0,
-        Value::BigInt(_) => true,
-        Value::Float(f) => *f != 0.0,
-        Value::Str(s) => !s.is_empty(),
-        Value::WStr(_) => true,
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(m) => !m.is_empty(),
-    }
 }
 
 /// `str(edge.get("id", ""))`.

@@ -158,19 +158,7 @@ async fn transfer_collection(
         ..Default::default()
     };
     let mut items = match &opts.filter {
-        Some(f) => {
-            src.find(
-                coll,
-                FindSpec {
-                    filter: f.clone(),
-                    sort: Vec::new(),
-                    skip: 0,
-                    limit: None,
-                    projection: None,
-                },
-            )
-            .await?
-        }
+        Some(f) => src.find(coll, FindSpec::matching(f.clone())).await?,
         None => src.scan(coll).await?,
     };
     if opts.indexes && !opts.dry_run {

@@ -90,9 +90,15 @@ pub struct FindSpec {
 }
 
 impl FindSpec {
+    /// Every record that matches `filter`, in the store's natural order.
     pub fn all(filter: Filter) -> FindSpec {
+        FindSpec::matching(Arc::new(filter))
+    }
+
+    /// Like [`FindSpec::all`], for a filter that is already shared.
+    pub fn matching(filter: Arc<Filter>) -> FindSpec {
         FindSpec {
-            filter: Arc::new(filter),
+            filter,
             sort: Vec::new(),
             skip: 0,
             limit: None,
@@ -147,18 +153,7 @@ pub trait Store: Send + Sync {
             Some(f) => f,
             None => Arc::new(Filter::all(crate::query::Dialect::Mongo)),
         };
-        let items = self
-            .find(
-                collection,
-                FindSpec {
-                    filter,
-                    sort: Vec::new(),
-                    skip: 0,
-                    limit: None,
-                    projection: None,
-                },
-            )
-            .await?;
+        let items = self.find(collection, FindSpec::matching(filter)).await?;
         crate::find::count_stream(items).await
     }
 

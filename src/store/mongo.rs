@@ -1175,13 +1175,7 @@ impl Store for MongoStore {
             None => Document::new(),
             Some(f) if f.dialect == Dialect::Mongo => query_to_doc(&f.raw)?,
             Some(f) => {
-                let spec = FindSpec {
-                    filter: f.clone(),
-                    sort: Vec::new(),
-                    skip: 0,
-                    limit: None,
-                    projection: None,
-                };
+                let spec = FindSpec::matching(f.clone());
                 let items = self.find(collection, spec).await?;
                 return crate::find::count_stream(items).await;
             }

@@ -9,6 +9,8 @@
 //!
 //! One deliberate difference, on the safe side: a node file that cannot be read still counts
 //! as a node (by its stored id), so its edges are never deleted as dangling; it is reported.
+//! Ids compare exactly, lone surrogates included; a dangling edge whose id holds a lone
+//! surrogate cannot name a record file, so it is reported in `undeletable` instead.
 
 use crate::error::Result;
 use crate::store::{Item, Store};
@@ -17,49 +19,34 @@ use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Python's `str()` of a JSON value (what validate_graph compares ids with).
+/// Python's `str()` of a JSON value (what validate_graph compares ids with). A lone
+/// surrogate is shown as `\udXXX` (use [`py_str_key`] to compare).
 pub fn py_str(v: &Value) -> String {
     match v {
         Value::Str(s) => s.clone(),
+        Value::WStr(b) => crate::wtf8::to_string_escaped(b),
         other => py_repr(other),
+    }
+}
+
+/// `str(v)` as generalized UTF-8 bytes: exact, lone surrogates included.
+pub fn py_str_key(v: &Value) -> Vec<u8> {
+    match v {
+        Value::WStr(b) => b.to_vec(),
+        other => py_str(other).into_bytes(),
     }
 }
 
 fn py_repr(v: &Value) -> String {
     match v {
+        Value::WStr(b) => crate::query::jvspatial::py_repr_wtf8(b),
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),
         Value::Bool(false) => "False".into(),
         Value::Int(i) => i.to_string(),
         Value::BigInt(b) => b.to_string(),
         Value::Float(f) => crate::json::float_repr(*f),
-        Value::Str(s) => {
-            let q = if s.contains('\'') && !s.contains('"') {
-                '"'
-            } else {
-                '\''
-            };
-            let mut out = String::new();
-            out.push(q);
-            for c in s.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    c if c == q => {
-                        out.push('\\');
-                        out.push(c);
-                    }
-                    c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                        out.push_str(&format!("\\x{:02x}", c as u32))
-                    }
-                    c => out.push(c),
-                }
-            }
-            out.push(q);
-            out
-        }
+        Value::Str(s) => crate::query::jvspatial::py_repr_str(s),
         Value::Array(a) => format!("[{}]", a.iter().map(py_repr).collect::<Vec<_>>().join(", ")),
         Value::Object(m) => format!(
             "{{{}}}",
@@ -88,21 +75,8 @@ pub fn edge_endpoints(edge: &Value) -> (Option<&Value>, Option<&Value>, bool) {
         return (None, None, false);
     };
     let nonnull = |k: &str| p.get(k).filter(|v| !v.is_null());
-    let bidi = matches!(p.get("bidirectional"), Some(v) if truthy(v));
+    let bidi = matches!(p.get("bidirectional"), Some(v) if crate::query::jvspatial::py_truthy(v));
     (nonnull("source"), nonnull("target"), bidi)
-}
-
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Int(i) => *i != 0,
-        Value::BigInt(_) => true,
-        Value::Float(f) => *f != 0.0,
-        Value::Str(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(m) => !m.is_empty(),
-    }
 }
 
 /// `str(edge.get("id", ""))`.
@@ -118,22 +92,27 @@ pub fn edge_id(edge: &Value) -> String {
 pub struct GraphReport {
     pub nodes: u64,
     pub edges: u64,
-    pub roots: Vec<String>,
+    /// `str(id)` of the Roots, sorted (a `Str`, or a `WStr` for an id with a lone surrogate).
+    pub roots: Vec<Value>,
     /// Sorted, de-duplicated ids of dangling edges.
     pub dangling: Vec<String>,
-    /// Sorted ids of nodes not reachable from a Root (empty when there is no Root).
-    pub orphans: Vec<String>,
+    /// Sorted ids (`str(id)`, as for `roots`) of nodes not reachable from a Root (empty when
+    /// there is no Root).
+    pub orphans: Vec<Value>,
     /// Ids of node records that carry a legacy `edges` array.
     pub legacy_edge_arrays: Vec<String>,
     /// Records that could not be read: (collection, id, reason).
     pub unreadable: Vec<(String, String, String)>,
+    /// Dangling edges whose id holds a lone surrogate (`Value::WStr` ids, sorted): no record
+    /// file can be named by it, so they cannot be deleted; they are reported.
+    pub undeletable: Vec<Value>,
 }
 
 /// What the graph scan keeps of one node record.
 enum NodeSum {
     Record {
-        /// `str(id)` when the id is not null.
-        id: Option<String>,
+        /// `str(id)` as bytes ([`py_str_key`]) when the id is not null.
+        key: Option<Vec<u8>>,
         root: bool,
         /// The record id when the record carries a legacy `edges` array.
         legacy: Option<String>,
@@ -150,7 +129,7 @@ fn node_sum(item: Item) -> NodeSum {
             root: n
                 .get("entity")
                 .is_some_and(|e| py_str(e).to_lowercase() == "root"),
-            id: n.get("id").filter(|v| !v.is_null()).map(py_str),
+            key: n.get("id").filter(|v| !v.is_null()).map(py_str_key),
         },
         Item::Unreadable { id, reason } => NodeSum::Unreadable(id, reason),
     }
@@ -160,17 +139,21 @@ fn node_sum(item: Item) -> NodeSum {
 enum EdgeSum {
     Link(u32, u32),
     Dangling(String),
+    /// A dangling edge whose id holds a lone surrogate.
+    Undeletable(Value),
     Unreadable(String, String),
 }
 
-fn lookup(index: &HashMap<String, u32>, v: &Value) -> Option<u32> {
+/// The node index of `str(v)`, without copying the common string case.
+fn lookup(index: &HashMap<Vec<u8>, u32>, v: &Value) -> Option<u32> {
     match v {
-        Value::Str(s) => index.get(s.as_str()).copied(),
-        other => index.get(&py_repr(other)).copied(),
+        Value::Str(s) => index.get(s.as_bytes()).copied(),
+        Value::WStr(b) => index.get(&b[..]).copied(),
+        other => index.get(&py_str_key(other)).copied(),
     }
 }
 
-fn edge_sum(index: &HashMap<String, u32>, item: Item) -> EdgeSum {
+fn edge_sum(index: &HashMap<Vec<u8>, u32>, item: Item) -> EdgeSum {
     match item {
         Item::Record(e) => {
             let (src, tgt, _bidi) = edge_endpoints(&e);
@@ -179,16 +162,38 @@ fn edge_sum(index: &HashMap<String, u32>, item: Item) -> EdgeSum {
                 tgt.and_then(|v| lookup(index, v)),
             ) {
                 (Some(s), Some(t)) => EdgeSum::Link(s, t),
-                _ => EdgeSum::Dangling(edge_id(&e)),
+                _ => match e.get("id") {
+                    Some(id @ Value::WStr(_)) => EdgeSum::Undeletable(id.clone()),
+                    _ => EdgeSum::Dangling(edge_id(&e)),
+                },
             }
         }
         Item::Unreadable { id, reason } => EdgeSum::Unreadable(id, reason),
     }
 }
 
+/// Union-find root of `x`, halving the path on the way.
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let p = parent[x as usize];
+        parent[x as usize] = parent[p as usize];
+        x = p;
+    }
+    x
+}
+
+fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        parent[hi as usize] = lo;
+    }
+}
+
 /// Scan nodes and edges once and apply validate_graph's rules. Memory: one interned id and
-/// one integer per node; edges are not kept (only the ids of dangling ones). On a JSON store the per-record work (parse, ids, lookups)
-/// runs in the reader threads and the directory is read in its own order (results are sorted).
+/// one integer per node; edges are not kept (only the ids of dangling ones). On a JSON store
+/// the per-record work (parse, ids, index lookups) runs in the reader threads and the
+/// directories are read in their own order; every list in the report is sorted.
 pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Result<GraphReport> {
     let json = match store.json_dir() {
         Some(dir) => Some(crate::store::json::JsonStore::open(
@@ -198,7 +203,7 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
         None => None,
     };
     let mut rep = GraphReport::default();
-    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut index: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut root_idx: Vec<u32> = Vec::new();
     let mut nodes = match &json {
         Some(js) => {
@@ -214,28 +219,28 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
     let mut node_unreadable = Vec::new();
     while let Some(item) = nodes.next().await {
         match item? {
-            NodeSum::Record { id, root, legacy } => {
+            NodeSum::Record { key, root, legacy } => {
                 rep.nodes += 1;
                 if let Some(l) = legacy {
                     rep.legacy_edge_arrays.push(l);
                 }
-                let Some(id) = id else { continue };
+                let Some(key) = key else { continue };
                 let next = index.len() as u32;
-                let i = match index.get(&id) {
+                let i = match index.get(&key) {
                     Some(&i) => i,
                     None => {
-                        index.insert(id.clone(), next);
+                        index.insert(key.clone(), next);
                         next
                     }
                 };
                 if root {
-                    rep.roots.push(id);
+                    rep.roots.push(Value::from_wtf8(key));
                     root_idx.push(i);
                 }
             }
             NodeSum::Unreadable(id, reason) => {
                 let next = index.len() as u32;
-                index.entry(id.clone()).or_insert(next);
+                index.entry(id.clone().into_bytes()).or_insert(next);
                 node_unreadable.push((node_coll.to_string(), id, reason));
             }
         }
@@ -248,15 +253,15 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
     }
     let index = Arc::new(index);
     // Reachability from a Root walks every edge both ways, whatever `bidirectional` says: a
-    // node is reachable exactly when it is in the same connected component as a Root. A
-    // union-find over the node indexes (one integer per node) answers that without keeping
-    // the edges.
+    // node is reachable exactly when it is in the same connected component as a Root, which a
+    // union-find over the node indexes answers without keeping the edges.
     let mut parent: Vec<u32> = if root_idx.is_empty() {
         Vec::new()
     } else {
         (0..index.len() as u32).collect()
     };
     let mut dangling: Vec<String> = Vec::new();
+    let mut undeletable: Vec<Value> = Vec::new();
     let mut edges = match &json {
         Some(js) => {
             let ix = index.clone();
@@ -289,6 +294,10 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
                 rep.edges += 1;
                 dangling.push(id);
             }
+            EdgeSum::Undeletable(id) => {
+                rep.edges += 1;
+                undeletable.push(id);
+            }
             EdgeSum::Unreadable(id, reason) => {
                 edge_unreadable.push((edge_coll.to_string(), id, reason));
             }
@@ -297,6 +306,9 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
     drop(edges);
     edge_unreadable.sort();
     rep.unreadable.extend(edge_unreadable);
+    undeletable.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
+    undeletable.dedup();
+    rep.undeletable = undeletable;
     dangling.sort();
     dangling.dedup();
     rep.dangling = dangling;
@@ -306,43 +318,24 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
             let f = find(&mut parent, r);
             root_sets[f as usize] = true;
         }
-        let unreadable_ids: HashSet<&str> = rep
+        let unreadable_ids: HashSet<&[u8]> = rep
             .unreadable
             .iter()
             .filter(|(c, _, _)| c == node_coll)
-            .map(|(_, id, _)| id.as_str())
+            .map(|(_, id, _)| id.as_bytes())
             .collect();
-        let mut orphans: Vec<String> = Vec::new();
+        let mut orphans: Vec<Value> = Vec::new();
         for (id, &i) in index.iter() {
-            if !root_sets[find(&mut parent, i) as usize] && !unreadable_ids.contains(id.as_str()) {
-                orphans.push(id.clone());
+            if !root_sets[find(&mut parent, i) as usize] && !unreadable_ids.contains(id.as_slice())
+            {
+                orphans.push(Value::from_wtf8(id.clone()));
             }
         }
-        orphans.sort();
+        orphans.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
         rep.orphans = orphans;
     }
-    rep.roots.sort();
+    rep.roots.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
     Ok(rep)
-}
-
-/// Union-find root of `x`, halving the path on the way.
-fn find(parent: &mut [u32], mut x: u32) -> u32 {
-    while parent[x as usize] != x {
-        let p = parent[x as usize];
-        parent[x as usize] = parent[p as usize];
-        x = p;
-    }
-    x
-}
-
-fn union(parent: &mut [u32], a: u32, b: u32) {
-    let (ra, rb) = (find(parent, a), find(parent, b));
-    if ra != rb {
-        // the smaller index becomes the root: deterministic, and trees stay shallow enough
-        // with path halving
-        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-        parent[hi as usize] = lo;
-    }
 }
 
 /// Ids of the edges that touch any of `node_ids` (top-level or legacy context endpoints).
@@ -358,12 +351,25 @@ pub async fn incident_edges(
         match item? {
             Item::Record(e) => {
                 let (s, t, _) = edge_endpoints(&e);
-                let hit =
-                    |v: Option<&Value>| v.is_some_and(|v| node_ids.contains(py_str(v).as_str()));
-                if (hit(s) || hit(t))
-                    && let Some(id) = e.record_id()
-                {
-                    out.push(id.to_string());
+                // A lone surrogate in `str(endpoint)` never equals a target id (those are
+                // valid UTF-8).
+                let hit = |v: Option<&Value>| {
+                    v.is_some_and(|v| {
+                        std::str::from_utf8(&py_str_key(v)).is_ok_and(|s| node_ids.contains(s))
+                    })
+                };
+                if hit(s) || hit(t) {
+                    match e.get("id") {
+                        Some(Value::WStr(b)) => unreadable.push((
+                            crate::wtf8::to_string_escaped(b),
+                            "edge id contains a lone surrogate, so it cannot name a record file; not deleted".into(),
+                        )),
+                        _ => {
+                            if let Some(id) = e.record_id() {
+                                out.push(id.to_string());
+                            }
+                        }
+                    }
                 }
             }
             Item::Unreadable { id, reason } => unreadable.push((id, reason)),

@@ -8,14 +8,26 @@
 //! (last value, first position), whitespace = space/tab/CR/LF, control characters rejected in
 //! strings, `\uXXXX` surrogate pairs combined, errors with Python's messages, lines and columns.
 //!
-//! Known gaps: a lone surrogate (`"\ud800"`, or one encoded in the bytes) cannot live in a Rust
-//! `String`; it is an error "lone surrogate \ud800 is not supported" where Python succeeds.
-//! Nesting deeper than [`MAX_DEPTH`] is an error (Python raises RecursionError a bit earlier).
+//! Lone surrogates (`"a\ud800b"`, or one encoded in the bytes, decoded with 'surrogatepass')
+//! are read like Python: a string value holding one is a [`Value::WStr`] (see [`crate::wtf8`]);
+//! as in Python, only a `\uXXXX` high surrogate directly followed by a `\uXXXX` low one
+//! combines into one character.
+//!
+//! Known gaps: an object KEY with a lone surrogate cannot be held (keys are Rust `String`s): if
+//! such a key is in the result, the document is an error "lone surrogate \ud800 in an object
+//! key is not supported" where Python succeeds (a key whose object is overwritten by a repeated
+//! key is no error). Nesting deeper than [`MAX_DEPTH`] is an error (Python raises
+//! RecursionError a bit earlier).
 //!
 //! Writers: `to_python_indent2` (= `json.dumps(v, indent=2).encode()`), `to_python_compact`
 //! (= `json.dumps(v)`), `to_line` (= `json.dumps(v, ensure_ascii=False, separators=(",", ":"))`),
 //! `to_pretty` (= `json.dumps(v, indent=2, ensure_ascii=False)`). Floats are written as Python's
-//! `repr`, non-finite floats as the bare tokens `NaN`, `Infinity`, `-Infinity`.
+//! `repr`, non-finite floats as the bare tokens `NaN`, `Infinity`, `-Infinity`. A lone surrogate
+//! is written as the escape `\udXXX` by every writer: that is exactly what the ASCII writers of
+//! Python write; with `ensure_ascii=False` Python would emit the raw surrogate, which no UTF-8
+//! text can hold (`.encode()` fails), so `to_line`/`to_pretty` write the escape instead, and
+//! `json.loads` reads it back as the same string. (A high surrogate directly followed by a low
+//! one, as two code points, reads back as one character, in Python too.)
 
 mod parse;
 mod write;
@@ -37,7 +49,7 @@ impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} at line {} column {}",
+            "{}: line {} column {}",
             self.message, self.line, self.column
         )
     }

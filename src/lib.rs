@@ -12,6 +12,7 @@ pub mod query;
 pub mod store;
 pub mod transfer;
 pub mod value;
+pub mod wtf8;
 
 pub use error::{Error, ErrorKind, Result};
 pub use value::{Map, Value};

@@ -17,7 +17,12 @@ fn main() -> ExitCode {
             } else {
                 0
             };
-            let _ = e.print();
+            if e.use_stderr() {
+                // The parser echoes offending values, which may be a URI with a password.
+                eprint!("{}", jvdb::store::redact(&e.render().to_string()));
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(code as u8);
         }
     };

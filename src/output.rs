@@ -71,6 +71,7 @@ impl RecordWriter {
             FormatArg::Ids => {
                 let id = match rec.get("id") {
                     Some(Value::Str(s)) => s.clone(),
+                    // Not a usable id (see `Value::record_id`); as JSON, like other non-strings.
                     Some(v) => json::to_line(v),
                     None => String::new(),
                 };
@@ -182,6 +183,8 @@ fn cell_text(v: Option<&Value>, max: usize) -> String {
     let s = match v {
         None => String::new(),
         Some(Value::Str(s)) => s.clone(),
+        // A lone surrogate cannot be printed: U+FFFD stands for it.
+        Some(Value::WStr(b)) => jvdb::wtf8::to_string_lossy(b),
         Some(other) => json::to_line(other),
     };
     if s.chars().count() > max {

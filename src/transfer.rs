@@ -99,19 +99,7 @@ async fn prepared_stream(
         return js.scan_map(coll, ordered, Arc::new(map)).await;
     }
     let items = match &opts.filter {
-        Some(f) => {
-            src.find(
-                coll,
-                FindSpec {
-                    filter: f.clone(),
-                    sort: Vec::new(),
-                    skip: 0,
-                    limit: None,
-                    projection: None,
-                },
-            )
-            .await?
-        }
+        Some(f) => src.find(coll, FindSpec::matching(f.clone())).await?,
         None => src.scan(coll).await?,
     };
     Ok(items
@@ -301,7 +289,10 @@ async fn transfer_collection(
                 }
                 let ids: Vec<String> = batch
                     .iter()
-                    .map(|r| r.record_id().unwrap_or("?").to_string())
+                    .map(|r| match r.get("id") {
+                        Some(Value::WStr(b)) => crate::wtf8::to_string_escaped(b),
+                        _ => r.record_id().unwrap_or("?").to_string(),
+                    })
                     .collect();
                 let out = if insert_first {
                     save_insert_first(dst, coll, batch).await?

@@ -3,7 +3,9 @@
 //! It mirrors what Python's `json` module produces, not what strict JSON allows: integers of
 //! any size (`Int` when they fit in i64, `BigInt` only when they do not), floats including
 //! NaN and ±Infinity, and objects that keep key insertion order (a duplicate key keeps the
-//! first position and the last value, like a Python dict).
+//! first position and the last value, like a Python dict). A string value that holds a lone
+//! surrogate (which Python's `json.loads` accepts: `"a\ud800b"`) is a [`Value::WStr`]; object
+//! keys are always valid UTF-8.
 
 use indexmap::IndexMap;
 use num_bigint::BigInt;
@@ -21,6 +23,9 @@ pub enum Value {
     BigInt(Box<BigInt>),
     Float(f64),
     Str(String),
+    /// A string with at least one lone surrogate (U+D800..U+DFFF), in generalized UTF-8 (see
+    /// [`crate::wtf8`]). Never valid UTF-8: build it with [`Value::from_wtf8`].
+    WStr(Box<[u8]>),
     Array(Vec<Value>),
     Object(Map),
 }
@@ -31,6 +36,40 @@ impl Value {
         match i64::try_from(&b) {
             Ok(i) => Value::Int(i),
             Err(_) => Value::BigInt(Box::new(b)),
+        }
+    }
+
+    /// Normalising constructor for a string in generalized UTF-8: `Str` when the bytes are
+    /// valid UTF-8, `WStr` otherwise.
+    pub fn from_wtf8(bytes: Vec<u8>) -> Value {
+        match String::from_utf8(bytes) {
+            Ok(s) => Value::Str(s),
+            Err(e) => Value::WStr(e.into_bytes().into_boxed_slice()),
+        }
+    }
+
+    /// Is this a string (`Str` or `WStr`)?
+    pub fn is_string(&self) -> bool {
+        matches!(self, Value::Str(_) | Value::WStr(_))
+    }
+
+    /// The bytes of a string value (`Str` or `WStr`), in generalized UTF-8: comparing them
+    /// compares code points, and a `Str` never equals a `WStr`.
+    pub fn str_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Str(s) => Some(s.as_bytes()),
+            Value::WStr(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The text of a string value with lone surrogates replaced by U+FFFD (`None` for other
+    /// types). Borrowed for `Str`.
+    pub fn to_string_lossy(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Value::Str(s) => Some(std::borrow::Cow::Borrowed(s)),
+            Value::WStr(b) => Some(std::borrow::Cow::Owned(crate::wtf8::to_string_lossy(b))),
+            _ => None,
         }
     }
 
@@ -71,7 +110,8 @@ impl Value {
         self.as_object().and_then(|m| m.get(key))
     }
 
-    /// The record id: the string `id` field of an object.
+    /// The record id: the string `id` field of an object (`None` for an id with a lone
+    /// surrogate, which cannot name a file or a key).
     pub fn record_id(&self) -> Option<&str> {
         self.get("id").and_then(Value::as_str)
     }
@@ -83,7 +123,7 @@ impl Value {
             Value::Bool(_) => "bool",
             Value::Int(_) | Value::BigInt(_) => "int",
             Value::Float(_) => "float",
-            Value::Str(_) => "string",
+            Value::Str(_) | Value::WStr(_) => "string",
             Value::Array(_) => "array",
             Value::Object(_) => "object",
         }

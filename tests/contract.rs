@@ -494,7 +494,8 @@ mod json_only {
                 e.message
             );
         }
-        assert!(!s.collections().await.unwrap().contains(&"evil".to_string()));
+        // Listed (never silently skipped); every access to it fails as above.
+        assert!(s.collections().await.unwrap().contains(&"evil".to_string()));
         assert!(outside.path().join("secret.json").exists());
         assert!(!outside.path().join("x.json").exists());
         // a record file symlinked outside

@@ -141,17 +141,129 @@ fn parse_escapes_and_surrogate_pairs() {
     // Raw UTF-8 as orjson writes it.
     let v = parse_bytes("\"Zürich 東京 😀 \u{2028}\"".as_bytes()).unwrap();
     assert_eq!(v, Value::Str("Zürich 東京 😀 \u{2028}".into()));
-    // A high surrogate followed by a non-surrogate escape is a lone surrogate.
-    let (m, _, _) = err(br#""\ud800\u0041""#);
-    assert_eq!(m, "lone surrogate \\ud800 is not supported");
-    let (m, l, c) = err(br#"["ok", "\udc00"]"#);
+    // A high surrogate followed by a non-surrogate escape is a lone surrogate: Python keeps
+    // it, and so do we (a `WStr`).
     assert_eq!(
-        (m.as_str(), l, c),
-        ("lone surrogate \\udc00 is not supported", 1, 9)
+        parse_bytes(br#""\ud800\u0041""#).unwrap(),
+        wstr(&[0xD800, 0x41])
+    );
+    assert_eq!(
+        parse_bytes(br#"["ok", "\udc00"]"#).unwrap(),
+        Value::Array(vec!["ok".into(), wstr(&[0xDC00])])
     );
     // An encoded surrogate in the UTF-8 bytes (Python decodes with 'surrogatepass').
-    let (m, _, _) = err(b"\"\xed\xa0\x80\"");
-    assert_eq!(m, "lone surrogate \\ud800 is not supported");
+    assert_eq!(parse_bytes(b"\"\xed\xa0\x80\"").unwrap(), wstr(&[0xD800]));
+    // In an object key it is still an error, reported where the key starts.
+    let (m, l, c) = err(br#"{"a": 1, "k\ud800": 2}"#);
+    assert_eq!(
+        (m.as_str(), l, c),
+        (
+            "lone surrogate \\ud800 in an object key is not supported",
+            1,
+            10
+        )
+    );
+    let (m, _, _) = err(b"{\"\xed\xb0\x80\": 1}");
+    assert_eq!(
+        m,
+        "lone surrogate \\udc00 in an object key is not supported"
+    );
+    // ... but not when the key is gone: its object was the value of a key given again.
+    // Python: {'x': 3, 'a\\ud800': [{'\\\\': 0}]}.
+    let v = parse_bytes(br#"{"x": {"\ud800": 1}, "a\\ud800": [{"\\\\": 0}], "x": 3}"#).unwrap();
+    assert_eq!(
+        indent2(&v),
+        "{\n  \"x\": 3,\n  \"a\\\\ud800\": [\n    {\n      \"\\\\\\\\\": 0\n    }\n  ]\n}"
+    );
+    assert_eq!(v.get("a\\ud800").map(|a| a.type_name()), Some("array"));
+}
+
+/// A string value from code points (surrogates allowed).
+fn wstr(cps: &[u32]) -> Value {
+    let mut b = Vec::new();
+    for &c in cps {
+        jvdb::wtf8::push_code_point(&mut b, c);
+    }
+    Value::from_wtf8(b)
+}
+
+/// Every way Python's `json.loads` makes a lone surrogate, checked against what CPython 3.11
+/// gives (`[hex(ord(c)) for c in json.loads(doc)]`).
+#[test]
+fn lone_surrogates_in_values_like_python() {
+    let cases: &[(&[u8], &[u32])] = &[
+        (br#""a\ud800b""#, &[0x61, 0xD800, 0x62]),
+        (br#""\udfff""#, &[0xDFFF]),
+        // A pair of escapes combines; a low escape after a high one that is not a pair, not.
+        (br#""\ud83d\ude00""#, &[0x1F600]),
+        (br#""\ud800\ud800\udc00""#, &[0xD800, 0x10000]),
+        (br#""\udc00\ud800""#, &[0xDC00, 0xD800]),
+        (br#""\ud800\n\u0041""#, &[0xD800, 0x0A, 0x41]),
+        // Raw surrogates (surrogatepass) never combine, with each other or with an escape.
+        (b"\"\xed\xa0\x80\xed\xb0\x80\"", &[0xD800, 0xDC00]),
+        (b"\"\\ud800\xed\xb0\x80x\"", &[0xD800, 0xDC00, 0x78]),
+        (b"\"\xed\xa0\x80\\udc00\"", &[0xD800, 0xDC00]),
+        (
+            b"\"\xef\xbf\xbd\xed\xa0\x80\xef\xbf\xbd\"",
+            &[0xFFFD, 0xD800, 0xFFFD],
+        ),
+        // UTF-16 and UTF-32 with lone surrogates.
+        (b"\"\x00\x00\xd8\"\x00", &[0xD800]),
+        (b"\"\x00\x00\x00\x00\xdc\x00\x00\"\x00\x00\x00", &[0xDC00]),
+    ];
+    for (doc, cps) in cases {
+        let v = parse_bytes(doc).unwrap_or_else(|e| panic!("{doc:?}: {e}"));
+        assert_eq!(v, wstr(cps), "{doc:?}");
+        let codes: Vec<u32> = match &v {
+            Value::Str(s) => s.chars().map(u32::from).collect(),
+            Value::WStr(b) => jvdb::wtf8::code_points(b).collect(),
+            other => panic!("{doc:?}: not a string: {other:?}"),
+        };
+        assert_eq!(&codes, cps, "{doc:?}");
+    }
+    // A surrogate outside a string is Python's error at the same column.
+    let (m, l, c) = err(b"[1, \xed\xa0\x80]");
+    assert_eq!((m.as_str(), l, c), ("Expecting value", 1, 5));
+    // Positions after a raw surrogate count it as one character, as Python does.
+    let (m, l, c) = err(b"[\"\xed\xa0\x80\" 1]");
+    assert_eq!((m.as_str(), l, c), ("Expecting ',' delimiter", 1, 6));
+}
+
+/// The writers on lone surrogates: `json.dumps(v, indent=2)` escapes them like CPython; the
+/// `ensure_ascii=False` writers (where CPython would write the raw surrogate, which UTF-8
+/// cannot hold) write the same escape, so the output stays UTF-8 and reads back the same.
+#[test]
+fn lone_surrogates_written_as_escapes() {
+    let v = Value::Array(vec![wstr(&[
+        0x61, 0xD800, 0x62, 0xE9, 0x1F600, 0xDFFF, 0x22,
+    ])]);
+    assert_eq!(
+        indent2(&v),
+        "[\n  \"a\\ud800b\\u00e9\\ud83d\\ude00\\udfff\\\"\"\n]"
+    );
+    assert_eq!(
+        to_python_compact(&v),
+        "[\"a\\ud800b\\u00e9\\ud83d\\ude00\\udfff\\\"\"]"
+    );
+    assert_eq!(to_line(&v), "[\"a\\ud800bé😀\\udfff\\\"\"]");
+    assert_eq!(to_pretty(&v), "[\n  \"a\\ud800bé😀\\udfff\\\"\"\n]");
+    for text in [
+        indent2(&v),
+        to_line(&v),
+        to_pretty(&v),
+        to_python_compact(&v),
+    ] {
+        assert_eq!(parse_str(&text).unwrap(), v, "{text}");
+    }
+    // Helpers: lossy text, length, code points, order.
+    let w = wstr(&[0x61, 0xD800, 0x62]);
+    assert_eq!(w.to_string_lossy().as_deref(), Some("a\u{FFFD}b"));
+    assert_eq!(w.type_name(), "string");
+    assert!(w.is_string() && w.as_str().is_none() && w.str_bytes().is_some());
+    assert_eq!(jvdb::wtf8::len(w.str_bytes().unwrap()), 3);
+    assert!(w.str_bytes() > Value::from("a\u{D7FF}").str_bytes());
+    assert!(w.str_bytes() < Value::from("a\u{E000}").str_bytes());
+    assert_eq!(Value::from_wtf8(b"plain".to_vec()), Value::from("plain"));
 }
 
 #[test]
@@ -306,7 +418,7 @@ fn errors_with_python_messages_and_positions() {
         );
     }
     let e = parse_bytes(b"[1 2]").unwrap_err();
-    assert_eq!(e.to_string(), "Expecting ',' delimiter at line 1 column 4");
+    assert_eq!(e.to_string(), "Expecting ',' delimiter: line 1 column 4");
 }
 
 #[test]

@@ -760,6 +760,53 @@ async fn queries_run_on_the_server() {
     assert!(e.message.contains("99999999999999999999"), "{}", e.message);
 }
 
+/// A string with a lone surrogate (which `json.loads` reads) cannot be BSON: the record fails
+/// with its id and field named, the others are written; a query operand fails clearly.
+#[tokio::test]
+async fn lone_surrogate_strings_fail_the_record_not_the_batch() {
+    let (s, _) = open("surrogate").await;
+    let lone = jvdb::json::parse_str(r#"["a\ud800b"]"#).unwrap();
+    let bad = rec("n.S.1", &[("context", obj(&[("tags", lone.clone())]))]);
+    let good = rec(
+        "n.S.2",
+        &[("context", obj(&[("tags", arr(vec![s_("ok")]))]))],
+    );
+    let out = s
+        .save_many("node", vec![bad, good], SaveMode::Replace)
+        .await
+        .unwrap();
+    let e = out[0].clone().expect_err("lone surrogate fails");
+    assert!(
+        e.message.contains("\"n.S.1\"")
+            && e.message.contains(
+                "string with a lone surrogate at context.tags.0; MongoDB cannot store it"
+            ),
+        "{}",
+        e.message
+    );
+    assert_eq!(out[1], Ok(Saved::Created));
+    assert_eq!(s.get("node", "n.S.1").await.unwrap(), GetResult::Missing);
+    let Value::Array(items) = lone else {
+        panic!("array literal")
+    };
+    let e = s
+        .find(
+            "node",
+            mongo_spec(obj(&[("context.tags", items[0].clone())])),
+        )
+        .await
+        .map(|_| ())
+        .expect_err("lone surrogate operand");
+    assert_eq!(e.kind, ErrorKind::Invalid);
+    assert!(
+        e.message
+            .contains("string with a lone surrogate at context.tags")
+            && e.message.contains("BSON strings are UTF-8"),
+        "{}",
+        e.message
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // An unreachable server
 

@@ -150,6 +150,19 @@ const STRS: &[&str] = &[
     "tab\there",
     "\u{1F600}",
     "caf\u{e9} \u{c9}COLE",
+    "\u{d7ff}",
+    "\u{e000}",
+];
+/// Strings with lone surrogates (code points), as `json.loads` reads `"a\ud800b"`.
+const WSTRS: &[&[u32]] = &[
+    &[0xD800],
+    &[0xDFFF],
+    &[0x61, 0xD800, 0x62],
+    &[0x61, 0xD800],
+    &[0x61, 0xDC00, 0x20, 0x62],
+    &[0xD800, 0xD800],
+    &[0x31, 0xDC00],
+    &[0x50, 0x61, 0x72, 0x69, 0x73, 0xDBFF],
 ];
 const REGEXES: &[&str] = &[
     "a",
@@ -216,6 +229,13 @@ const REGEXES: &[&str] = &[
 ];
 
 fn gen_str(r: &mut Rng) -> Value {
+    if r.chance(8) {
+        let mut b = Vec::new();
+        for &c in *r.pick(WSTRS) {
+            jvdb::wtf8::push_code_point(&mut b, c);
+        }
+        return Value::from_wtf8(b);
+    }
     Value::Str(r.pick(STRS).to_string())
 }
 
@@ -458,6 +478,7 @@ fn gen_query_from(r: &mut Rng, doc: &Value) -> Value {
         5 => {
             let n = match v {
                 Value::Str(s) => s.chars().count(),
+                Value::WStr(b) => jvdb::wtf8::len(b),
                 Value::Array(a) => a.len(),
                 Value::Object(o) => o.len(),
                 _ => 1,
@@ -555,6 +576,9 @@ fn match_agrees_with_jvspatial_query_engine() {
     let answers = oracle("match", &lines);
     let mut bad = Vec::new();
     let (mut n_true, mut n_err) = (0, 0);
+    let n_wstr = (0..cases)
+        .filter(|&i| has_wstr(&docs[i]) || has_wstr(&queries[i]))
+        .count();
     for i in 0..cases {
         let m = jvspatial::compile(&queries[i]).expect("compile never fails");
         let ours = render(&m.match_py(&docs[i]));
@@ -569,11 +593,12 @@ fn match_agrees_with_jvspatial_query_engine() {
         }
     }
     eprintln!(
-        "{cases} match cases: {n_true} True, {n_err} errors, {} disagreements",
+        "{cases} match cases: {n_true} True, {n_err} errors, {n_wstr} with lone surrogates, {} \
+         disagreements",
         bad.len()
     );
     assert!(
-        n_true > cases / 5 && n_err > cases / 50,
+        n_true > cases / 5 && n_err > cases / 50 && n_wstr > cases / 20,
         "generator lost its coverage"
     );
     assert!(
@@ -642,6 +667,15 @@ fn gen_records(r: &mut Rng) -> Vec<Value> {
             Value::Object(m)
         })
         .collect()
+}
+
+fn has_wstr(v: &Value) -> bool {
+    match v {
+        Value::WStr(_) => true,
+        Value::Array(a) => a.iter().any(has_wstr),
+        Value::Object(m) => m.values().any(has_wstr),
+        _ => false,
+    }
 }
 
 fn has_nan(v: &Value) -> bool {

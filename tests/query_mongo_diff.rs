@@ -65,6 +65,7 @@ fn to_json(v: &Value, out: &mut String) {
             let s = format!("{f:?}");
             out.push_str(&s);
         }
+        Value::WStr(_) => out.push_str(&jvdb::json::to_line(v)),
         Value::Str(s) => {
             out.push('"');
             for c in s.chars() {

@@ -94,6 +94,9 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
     for (id, why) in &failures {
         eprintln!("jvdb: cannot clean {id}: {why}");
     }
+    for id in &rep.undeletable {
+        eprintln!("jvdb: cannot clean {}: {UNDELETABLE}", json::to_line(id));
+    }
     let mut out = crate::output::stdout();
     match args.format {
         ReportFormat::Json => {
@@ -103,6 +106,9 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
         ReportFormat::Text => {
             for id in &rep.dangling {
                 writeln!(out, "{id}")?;
+            }
+            for id in &rep.undeletable {
+                writeln!(out, "{}", json::to_line(id))?;
             }
         }
     }
@@ -116,7 +122,7 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
         "jvdb: {} nodes, {} edges scanned; {} dangling edge(s), {verb} {}; {} orphan node(s) reported (not deleted){}{}",
         rep.nodes,
         rep.edges,
-        n,
+        n + rep.undeletable.len() as u64,
         if args.dry_run { n } else { deleted.len() as u64 },
         rep.orphans.len(),
         if args.strip_node_edges {
@@ -132,14 +138,20 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
     ));
     if !rep.orphans.is_empty() && ctx.global.verbose {
         for o in &rep.orphans {
+            let o = match o {
+                Value::Str(s) => s.clone(),
+                other => json::to_line(other),
+            };
             eprintln!("jvdb: orphan node {o}");
         }
     }
-    Ok(if !failures.is_empty() || !rep.unreadable.is_empty() {
-        exit::PARTIAL
-    } else {
-        exit::OK
-    })
+    Ok(
+        if !failures.is_empty() || !rep.unreadable.is_empty() || !rep.undeletable.is_empty() {
+            exit::PARTIAL
+        } else {
+            exit::OK
+        },
+    )
 }
 
 /// Remove the legacy `edges` key from one node record (re-read, so nothing else changes).
@@ -161,6 +173,10 @@ async fn strip_edges(store: &dyn jvdb::store::Store, coll: &str, id: &str) -> an
     }
 }
 
+/// Why a dangling edge whose id holds a lone surrogate is left in place.
+const UNDELETABLE: &str =
+    "dangling edge whose id contains a lone surrogate cannot name a record file; not deleted";
+
 fn strs(v: &[String]) -> Value {
     Value::Array(v.iter().map(|s| Value::Str(s.clone())).collect())
 }
@@ -177,11 +193,19 @@ fn json_report(
     m.insert("dry_run".into(), Value::Bool(args.dry_run));
     m.insert("nodes_scanned".into(), Value::Int(rep.nodes as i64));
     m.insert("edges_scanned".into(), Value::Int(rep.edges as i64));
-    m.insert("dangling_edges".into(), strs(&rep.dangling));
+    // Every dangling edge, the undeletable ones (ids with a lone surrogate) included.
+    let mut dangling: Vec<Value> = rep
+        .dangling
+        .iter()
+        .map(|s| Value::from(s.as_str()))
+        .collect();
+    dangling.extend(rep.undeletable.iter().cloned());
+    dangling.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
+    m.insert("dangling_edges".into(), Value::Array(dangling));
     m.insert("deleted".into(), Value::Int(deleted.len() as i64));
     m.insert("deleted_ids".into(), strs(deleted));
-    m.insert("orphan_nodes".into(), strs(&rep.orphans));
-    m.insert("roots".into(), strs(&rep.roots));
+    m.insert("orphan_nodes".into(), Value::Array(rep.orphans.clone()));
+    m.insert("roots".into(), Value::Array(rep.roots.clone()));
     m.insert(
         "legacy_edge_arrays".into(),
         Value::Int(rep.legacy_edge_arrays.len() as i64),
@@ -208,10 +232,12 @@ fn json_report(
         Value::Array(
             failures
                 .iter()
+                .map(|(id, r)| (Value::Str(id.clone()), r.as_str()))
+                .chain(rep.undeletable.iter().map(|id| (id.clone(), UNDELETABLE)))
                 .map(|(id, r)| {
                     let mut e = Map::new();
-                    e.insert("id".into(), Value::Str(id.clone()));
-                    e.insert("reason".into(), Value::Str(r.clone()));
+                    e.insert("id".into(), id);
+                    e.insert("reason".into(), Value::from(r));
                     Value::Object(e)
                 })
                 .collect(),

@@ -33,6 +33,10 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<i32> {
             match item? {
                 Item::Record(r) => match r.get("id") {
                     Some(jvdb::Value::Str(id)) => targets.push(id.clone()),
+                    Some(jvdb::Value::WStr(b)) => bad.push((
+                        jvdb::wtf8::to_string_escaped(b),
+                        "matching record's id contains a lone surrogate, so it cannot name a record file; not deleted".to_string(),
+                    )),
                     _ => bad.push((
                         "?".to_string(),
                         "matching record has no string id; not deleted".to_string(),

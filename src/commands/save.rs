@@ -4,7 +4,7 @@ use crate::cli::{ModeArg, SaveArgs};
 use anyhow::Context;
 use jvdb::error::{Error, ErrorKind, exit};
 use jvdb::json;
-use jvdb::store::{SaveMode, Saved, record_id, validate_component};
+use jvdb::store::{SaveMode, Saved, record_id, redact, validate_component};
 use jvdb::value::Value;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -86,7 +86,8 @@ pub async fn run(ctx: &Ctx, args: SaveArgs) -> anyhow::Result<i32> {
         } else {
             tally.failed += 1;
         }
-        eprintln!("jvdb: {}: {}", origin.0, err);
+        // The record (its id) is echoed: redact any URI password in it.
+        eprintln!("jvdb: {}", redact(&format!("{}: {}", origin.0, err)));
         if let Some(w) = errors_out.as_mut() {
             w.write_all(raw.as_bytes())?;
             w.write_all(b"\n")?;

@@ -89,10 +89,12 @@ fn report(ctx: &Ctx, results: &[CollectionResult], dry_run: bool) -> i32 {
     let mut code = exit::OK;
     for r in results {
         for (id, why) in &r.unreadable {
-            eprintln!("jvdb: unreadable source record {}/{id}: {why}", r.name);
+            let line = format!("unreadable source record {}/{id}: {why}", r.name);
+            eprintln!("jvdb: {}", jvdb::store::redact(&line));
         }
         for (id, why) in &r.failed {
-            eprintln!("jvdb: not written {}/{id}: {why}", r.name);
+            let line = format!("not written {}/{id}: {why}", r.name);
+            eprintln!("jvdb: {}", jvdb::store::redact(&line));
         }
         if !r.unreadable.is_empty() || !r.failed.is_empty() {
             code = exit::PARTIAL;
@@ -120,6 +122,7 @@ fn report(ctx: &Ctx, results: &[CollectionResult], dry_run: bool) -> i32 {
 }
 
 pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
+    let flag = interrupt_flag();
     let (src, dst) = open_pair(ctx, &args.transfer).await?;
     let filter = match &args.query.query {
         Some(q) => Some(Arc::new(build_filter(ctx, Some(q), None)?)),
@@ -136,7 +139,6 @@ pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
         indexes: !args.transfer.no_indexes,
     };
     let colls = transfer::plan(src.as_ref(), &opts).await?;
-    let flag = interrupt_flag();
     let results =
         transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag).await?;
     let code = report(ctx, &results, opts.dry_run);
@@ -147,6 +149,7 @@ pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
 }
 
 pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
+    let flag = interrupt_flag();
     let (src, dst) = open_pair(ctx, &args.transfer).await?;
     let opts = TransferOptions {
         collections: None,
@@ -170,7 +173,6 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
         src.describe(),
         dst.describe()
     ));
-    let flag = interrupt_flag();
     let results =
         transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag).await?;
     let code = report(ctx, &results, opts.dry_run);

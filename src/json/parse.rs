@@ -66,11 +66,11 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Value, ParseError> {
     let (text, lone) = match detect_encoding(bytes) {
         Encoding::Utf8 => match std::str::from_utf8(bytes) {
             // The fast path: nothing to copy.
-            Ok(text) => return parse_text(text, None),
+            Ok(text) => return parse_text(text, Vec::new()),
             Err(_) => decode_utf8(bytes, 0)?,
         },
         Encoding::Utf8Sig => match std::str::from_utf8(&bytes[3..]) {
-            Ok(text) => return parse_text(text, None),
+            Ok(text) => return parse_text(text, Vec::new()),
             Err(_) => decode_utf8(&bytes[3..], 3)?,
         },
         Encoding::Utf16Bom => decode_utf16(&bytes[2..], bytes[0] == 0xFF, "utf-16", 2)?,
@@ -84,43 +84,60 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Value, ParseError> {
 }
 
 pub fn parse_str(text: &str) -> Result<Value, ParseError> {
-    parse_text(text, None)
+    parse_text(text, Vec::new())
 }
 
-/// A lone surrogate: its code point and the byte offset (in the decoded text) where it is.
+/// A lone surrogate: its code point and the byte offset where it is.
 type Lone = Option<(u32, usize)>;
 
+/// The lone surrogates the decoder found in the bytes (Python's 'surrogatepass'), in text
+/// order: each code point and its byte offset in the decoded text, where it stands as the
+/// placeholder U+FFFD (3 bytes and one character, like the surrogate itself).
+type Decoded = Vec<(u32, usize)>;
+
 /// Parse decoded text. Python accepts lone surrogates (from `\uXXXX` escapes, or decoded from
-/// the bytes with 'surrogatepass'); our strings cannot hold them. They are replaced by U+FFFD
-/// while parsing and reported only if the document is otherwise valid, so every document
-/// Python rejects gets Python's own error.
-fn parse_text(text: &str, lone: Lone) -> Result<Value, ParseError> {
+/// the bytes with 'surrogatepass'). In a string value they make a `Value::WStr`; in an object
+/// key (keys are Rust `String`s) they are an error, reported only if the document is
+/// otherwise valid (so every document Python rejects gets Python's own error) and only if
+/// the key is in the result (its object may be the value of a key repeated later).
+fn parse_text(text: &str, decoded: Decoded) -> Result<Value, ParseError> {
     let mut p = Parser {
         s: text.as_bytes(),
         text,
         pos: 0,
         scratch: String::new(),
-        lone,
+        lone: None,
+        decoded: &decoded,
+        escaped_keys: None,
     };
     let v = p.parse_document()?;
-    match p.lone {
-        None => Ok(v),
-        Some((code, at)) => Err(lone_surrogate(code, text, at)),
+    if p.lone.is_none() {
+        return Ok(v);
     }
+    // Rare: read again with every key escaped (injectively), then look for a surviving one.
+    p.pos = 0;
+    p.lone = None;
+    p.escaped_keys = Some(std::collections::HashMap::new());
+    let v = p.parse_document()?;
+    let found = p.escaped_keys.unwrap_or_default();
+    unescape_keys(v).map_err(|key| {
+        let (code, at) = found.get(&key).copied().unwrap_or((0xD800, 0));
+        lone_surrogate(code, text, at)
+    })
 }
 
 fn lone_surrogate(code: u32, text: &str, pos: usize) -> ParseError {
     error_at(
         text,
         pos,
-        format!("lone surrogate \\u{code:04x} is not supported"),
+        format!("lone surrogate \\u{code:04x} in an object key is not supported"),
     )
 }
 
 /// UTF-8 with Python's 'surrogatepass' (only called when the input is not valid UTF-8).
-fn decode_utf8(bytes: &[u8], base: usize) -> Result<(String, Lone), ParseError> {
+fn decode_utf8(bytes: &[u8], base: usize) -> Result<(String, Decoded), ParseError> {
     let mut out = String::with_capacity(bytes.len());
-    let mut lone: Lone = None;
+    let mut lone = Decoded::new();
     let mut rest = bytes;
     loop {
         match std::str::from_utf8(rest) {
@@ -138,7 +155,7 @@ fn decode_utf8(bytes: &[u8], base: usize) -> Result<(String, Lone), ParseError> 
                     && (0x80..=0xBF).contains(&bad[2])
                 {
                     let code = 0xD000 | (u32::from(bad[1] & 0x3F) << 6) | u32::from(bad[2] & 0x3F);
-                    lone.get_or_insert((code, out.len()));
+                    lone.push((code, out.len()));
                     out.push('\u{FFFD}');
                     rest = &bad[3..];
                     continue;
@@ -172,9 +189,9 @@ fn decode_utf16(
     le: bool,
     codec: &str,
     base: usize,
-) -> Result<(String, Lone), ParseError> {
+) -> Result<(String, Decoded), ParseError> {
     let mut out = String::with_capacity(b.len() / 2);
-    let mut lone: Lone = None;
+    let mut lone = Decoded::new();
     let unit = |i: usize| -> u16 {
         if le {
             u16::from_le_bytes([b[i], b[i + 1]])
@@ -198,7 +215,7 @@ fn decode_utf16(
         match char::from_u32(u32::from(u)) {
             Some(c) => out.push(c),
             None => {
-                lone.get_or_insert((u32::from(u), out.len()));
+                lone.push((u32::from(u), out.len()));
                 out.push('\u{FFFD}');
             }
         }
@@ -215,9 +232,9 @@ fn decode_utf32(
     le: bool,
     codec: &str,
     base: usize,
-) -> Result<(String, Lone), ParseError> {
+) -> Result<(String, Decoded), ParseError> {
     let mut out = String::with_capacity(b.len() / 4);
-    let mut lone: Lone = None;
+    let mut lone = Decoded::new();
     let n = b.len() / 4 * 4;
     let mut i = 0;
     while i < n {
@@ -230,7 +247,7 @@ fn decode_utf32(
         match char::from_u32(c) {
             Some(ch) => out.push(ch),
             None if (0xD800..0xE000).contains(&c) => {
-                lone.get_or_insert((c, out.len()));
+                lone.push((c, out.len()));
                 out.push('\u{FFFD}');
             }
             None => {
@@ -327,7 +344,12 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     scratch: String,
+    /// The first lone surrogate in an object key (an error once the document is read).
     lone: Lone,
+    decoded: &'a [(u32, usize)],
+    /// Second reading only: keys escaped with [`escape_key`], with the first lone surrogate
+    /// of each such key.
+    escaped_keys: Option<std::collections::HashMap<String, (u32, usize)>>,
 }
 
 impl<'a> Parser<'a> {
@@ -376,7 +398,9 @@ impl<'a> Parser<'a> {
                 self.pos,
             ));
         }
+        let begin = self.pos;
         let key = self.parse_string()?;
+        let key = self.key_done(begin, key);
         self.skip_ws();
         if self.peek() != Some(b':') {
             return Err(self.err("Expecting ':' delimiter", self.pos));
@@ -420,7 +444,7 @@ impl<'a> Parser<'a> {
                         continue 'value;
                     }
                 }
-                Some(b'"') => Value::Str(self.parse_string()?),
+                Some(b'"') => self.parse_string_value()?,
                 _ => self.parse_scalar()?,
             };
             // A complete value: hand it to the enclosing containers.
@@ -665,7 +689,7 @@ impl<'a> Parser<'a> {
             match char::from_u32(code) {
                 Some(ch) => self.scratch.push(ch),
                 None => {
-                    // Reported after the parse (see `parse_text`).
+                    // A `WStr` for a value (see `parse_string_value`), an error for a key.
                     self.lone.get_or_insert((code, bs));
                     self.scratch.push('\u{FFFD}');
                 }
@@ -673,6 +697,146 @@ impl<'a> Parser<'a> {
             i = end;
             run = i;
         }
+    }
+}
+
+impl Parser<'_> {
+    /// A key just read by `parse_string` from `text[begin..self.pos]`: note its first lone
+    /// surrogate; on the second reading, return it escaped.
+    fn key_done(&mut self, begin: usize, key: String) -> String {
+        if let Some(&d) = self.decoded_in(begin, self.pos).first() {
+            self.lone.get_or_insert(d);
+        }
+        if self.escaped_keys.is_none() {
+            return key;
+        }
+        let bytes = self.rescan_wtf8(begin, self.pos);
+        let escaped = escape_key(&bytes);
+        if let Some(code) = crate::wtf8::code_points(&bytes).find(|&c| crate::wtf8::is_surrogate(c))
+            && let Some(map) = self.escaped_keys.as_mut()
+        {
+            map.entry(escaped.clone()).or_insert((code, begin));
+        }
+        escaped
+    }
+
+    /// The decoded lone surrogates between byte offsets `begin` and `end`.
+    fn decoded_in(&self, begin: usize, end: usize) -> &[(u32, usize)] {
+        if self.decoded.is_empty() {
+            return &[];
+        }
+        let a = self.decoded.partition_point(|&(_, p)| p < begin);
+        let b = self.decoded.partition_point(|&(_, p)| p < end);
+        &self.decoded[a..b]
+    }
+
+    /// A string value: `Str`, or `WStr` when it holds a lone surrogate (from a `\uXXXX`
+    /// escape or from the bytes).
+    fn parse_string_value(&mut self) -> Result<Value, ParseError> {
+        let begin = self.pos;
+        let key_lone = self.lone.take();
+        let s = self.parse_string()?;
+        let escaped_lone = std::mem::replace(&mut self.lone, key_lone).is_some();
+        if !escaped_lone && self.decoded_in(begin, self.pos).is_empty() {
+            return Ok(Value::Str(s));
+        }
+        Ok(Value::from_wtf8(self.rescan_wtf8(begin, self.pos)))
+    }
+
+    /// The generalized UTF-8 of the string literal `text[begin..end]`, already checked by
+    /// `parse_string`: the same escapes (a `\uXXXX` high surrogate combines with a directly
+    /// following `\uXXXX` low one, nothing else combines), with the decoded surrogates put back
+    /// in place of their U+FFFD placeholders.
+    fn rescan_wtf8(&self, begin: usize, end: usize) -> Vec<u8> {
+        let s = self.s;
+        let len = s.len();
+        let last = end.saturating_sub(1).max(begin + 1);
+        let mut out = Vec::with_capacity(end - begin);
+        let mut decoded = self.decoded_in(begin, end).iter().peekable();
+        let mut i = begin + 1;
+        while i < last {
+            if let Some(&&(code, at)) = decoded.peek()
+                && at == i
+            {
+                crate::wtf8::push_code_point(&mut out, code);
+                decoded.next();
+                i += 3;
+                continue;
+            }
+            if s[i] != b'\\' {
+                out.push(s[i]);
+                i += 1;
+                continue;
+            }
+            let e = s.get(i + 1).copied().unwrap_or(b'\\');
+            let simple = match e {
+                b'b' => Some(0x08),
+                b'f' => Some(0x0c),
+                b'n' => Some(b'\n'),
+                b'r' => Some(b'\r'),
+                b't' => Some(b'\t'),
+                b'u' => None,
+                other => Some(other),
+            };
+            if let Some(c) = simple {
+                out.push(c);
+                i += 2;
+                continue;
+            }
+            let first = i + 2;
+            let mut stop = first + 4;
+            let mut code = s.get(first..stop).and_then(hex4).unwrap_or(0xFFFD);
+            if (0xD800..0xDC00).contains(&code)
+                && stop + 6 < len
+                && s[stop] == b'\\'
+                && s[stop + 1] == b'u'
+                && let Some(c2) = hex4(&s[stop + 2..stop + 6])
+                && (0xDC00..0xE000).contains(&c2)
+            {
+                code = 0x10000 + ((code - 0xD800) << 10) + (c2 - 0xDC00);
+                stop += 6;
+            }
+            crate::wtf8::push_code_point(&mut out, code);
+            i = stop;
+        }
+        out
+    }
+}
+
+/// An injective `String` form of a key in generalized UTF-8: `\` doubled, a lone surrogate
+/// as `\udXXX`.
+fn escape_key(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    for c in crate::wtf8::code_points(b) {
+        match char::from_u32(c) {
+            Some('\\') => out.push_str("\\\\"),
+            Some(ch) => out.push(ch),
+            None => out.push_str(&format!("\\u{c:04x}")),
+        }
+    }
+    out
+}
+
+/// Undo [`escape_key`] on every key; `Err(key)` for the first key (in document order) that
+/// holds a lone surrogate.
+fn unescape_keys(v: Value) -> Result<Value, String> {
+    match v {
+        Value::Array(items) => items
+            .into_iter()
+            .map(unescape_keys)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        Value::Object(m) => {
+            let mut out = Map::with_capacity(m.len());
+            for (k, v) in m {
+                if k.contains("\\u") && k.replace("\\\\", "").contains("\\u") {
+                    return Err(k);
+                }
+                out.insert(k.replace("\\\\", "\\"), unescape_keys(v)?);
+            }
+            Ok(Value::Object(out))
+        }
+        other => Ok(other),
     }
 }
 

@@ -62,6 +62,7 @@ fn write_value(out: &mut Vec<u8>, v: &Value, style: &Style, level: usize) {
         Value::BigInt(b) => out.extend_from_slice(b.to_string().as_bytes()),
         Value::Float(f) => write_json_float(out, *f),
         Value::Str(s) => write_str(out, s, style.ascii),
+        Value::WStr(b) => write_wstr(out, b, style.ascii),
         Value::Array(items) => {
             if items.is_empty() {
                 out.extend_from_slice(b"[]");
@@ -286,10 +287,44 @@ fn push_u4(out: &mut Vec<u8>, u: u32) {
 
 /// A JSON string: `encode_basestring_ascii` when `ascii`, else `encode_basestring`.
 pub fn write_str(out: &mut Vec<u8>, s: &str, ascii: bool) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    write_str_body(out, s, ascii);
+    out.push(b'"');
+}
+
+/// A string with lone surrogates (generalized UTF-8). Each surrogate is written as the escape
+/// `\udXXX` in both modes: that is what `ensure_ascii=True` writes, and with
+/// `ensure_ascii=False` Python would write the raw surrogate, which no UTF-8 output can hold
+/// (the escape reads back as the same string).
+pub fn write_wstr(out: &mut Vec<u8>, b: &[u8], ascii: bool) {
+    out.push(b'"');
+    let mut rest = b;
+    while !rest.is_empty() {
+        let (valid, tail) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, &rest[rest.len()..]),
+            Err(e) => {
+                let (v, t) = rest.split_at(e.valid_up_to());
+                (std::str::from_utf8(v).unwrap_or(""), t)
+            }
+        };
+        write_str_body(out, valid, ascii);
+        rest = tail;
+        if !rest.is_empty() {
+            // A surrogate (3 bytes); anything else malformed is skipped byte by byte.
+            let mut cps = crate::wtf8::code_points(rest);
+            let cp = cps.next().unwrap_or(0xFFFD);
+            let n = if crate::wtf8::is_surrogate(cp) { 3 } else { 1 };
+            push_u4(out, if n == 3 { cp } else { 0xFFFD });
+            rest = &rest[n.min(rest.len())..];
+        }
+    }
+    out.push(b'"');
+}
+
+fn write_str_body(out: &mut Vec<u8>, s: &str, ascii: bool) {
     let table = if ascii { &ESC_ASCII } else { &ESC_UTF8 };
     let b = s.as_bytes();
-    out.reserve(b.len() + 2);
-    out.push(b'"');
     let mut run = 0;
     let mut i = 0;
     while i < b.len() {
@@ -328,5 +363,4 @@ pub fn write_str(out: &mut Vec<u8>, s: &str, ascii: bool) {
         run = i;
     }
     out.extend_from_slice(&b[run..]);
-    out.push(b'"');
 }

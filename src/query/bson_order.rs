@@ -3,7 +3,8 @@
 //! Canonical type brackets (the JSON subset of BSON's order): null < numbers < strings <
 //! objects < arrays < booleans. Numbers of every kind (i64, big integers, doubles) compare by
 //! exact numeric value; NaN equals NaN and sorts below every other number. Strings compare by
-//! their UTF-8 bytes (MongoDB's simple collation). Objects compare field by field (type
+//! their UTF-8 bytes (MongoDB's simple collation); a string with a lone surrogate (which
+//! MongoDB cannot store) sorts by code point among them and equals no valid string. Objects compare field by field (type
 //! bracket, then field name, then value), arrays element by element; a prefix sorts first.
 
 use crate::value::Value;
@@ -16,7 +17,7 @@ pub fn bracket(v: &Value) -> u8 {
     match v {
         Value::Null => 1,
         Value::Int(_) | Value::BigInt(_) | Value::Float(_) => 2,
-        Value::Str(_) => 3,
+        Value::Str(_) | Value::WStr(_) => 3,
         Value::Object(_) => 4,
         Value::Array(_) => 5,
         Value::Bool(_) => 6,
@@ -40,7 +41,11 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Str(x), Value::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
+        // A lone surrogate (`WStr`) is 3 bytes ED A0..BF xx, so a `WStr` never equals a `Str`
+        // and sorts among strings by code point.
+        (Value::Str(_) | Value::WStr(_), Value::Str(_) | Value::WStr(_)) => {
+            a.str_bytes().cmp(&b.str_bytes())
+        }
         (Value::Object(x), Value::Object(y)) => {
             for ((kx, vx), (ky, vy)) in x.iter().zip(y.iter()) {
                 let o = bracket(vx)

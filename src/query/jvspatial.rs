@@ -14,6 +14,7 @@ use super::{Matcher, QueryError, SortKey};
 use crate::value::{Map, Value};
 use num_bigint::BigInt;
 use num_traits::{FromPrimitive, Signed, ToPrimitive, Zero};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -60,7 +61,7 @@ pub fn py_type(v: &Value) -> &'static str {
         Value::Bool(_) => "bool",
         Value::Int(_) | Value::BigInt(_) => "int",
         Value::Float(_) => "float",
-        Value::Str(_) => "str",
+        Value::Str(_) | Value::WStr(_) => "str",
         Value::Array(_) => "list",
         Value::Object(_) => "dict",
     }
@@ -75,6 +76,7 @@ pub fn py_truthy(v: &Value) -> bool {
         Value::BigInt(_) => true,
         Value::Float(f) => *f != 0.0,
         Value::Str(s) => !s.is_empty(),
+        Value::WStr(_) => true,
         Value::Array(a) => !a.is_empty(),
         Value::Object(m) => !m.is_empty(),
     }
@@ -107,14 +109,23 @@ fn decimal_value(c: char) -> Option<u32> {
 
 /// `repr(s)` for a str.
 pub fn py_repr_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
+    py_repr_wtf8(s.as_bytes())
+}
+
+/// `repr(s)` for a str in generalized UTF-8 (lone surrogates are shown as `\udXXX`).
+pub fn py_repr_wtf8(s: &[u8]) -> String {
+    let quote = if s.contains(&b'\'') && !s.contains(&b'"') {
         '"'
     } else {
         '\''
     };
     let mut out = String::new();
     out.push(quote);
-    for c in s.chars() {
+    for cp in crate::wtf8::code_points(s) {
+        let Some(c) = char::from_u32(cp) else {
+            out.push_str(&format!("\\u{cp:04x}"));
+            continue;
+        };
         match c {
             '\\' => out.push_str("\\\\"),
             '\t' => out.push_str("\\t"),
@@ -276,7 +287,9 @@ fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
 pub fn py_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Null, Value::Null) => true,
-        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Str(_) | Value::WStr(_), Value::Str(_) | Value::WStr(_)) => {
+            a.str_bytes() == b.str_bytes()
+        }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq_id(p, q))
         }
@@ -323,7 +336,10 @@ impl CmpOp {
 /// Python `a <op> b`, raising TypeError for unorderable types.
 pub fn py_compare(a: &Value, b: &Value, op: CmpOp) -> R<bool> {
     match (a, b) {
-        (Value::Str(x), Value::Str(y)) => Ok(op.test(x.as_str().cmp(y.as_str()))),
+        // Generalized UTF-8 bytes compare like code points.
+        (Value::Str(_) | Value::WStr(_), Value::Str(_) | Value::WStr(_)) => {
+            Ok(op.test(a.str_bytes().cmp(&b.str_bytes())))
+        }
         (Value::Array(x), Value::Array(y)) => {
             for (p, q) in x.iter().zip(y) {
                 if !eq_id(p, q) {
@@ -347,6 +363,9 @@ fn py_iter(v: &Value) -> R<Vec<Value>> {
     match v {
         Value::Array(a) => Ok(a.clone()),
         Value::Str(s) => Ok(s.chars().map(|c| Value::Str(c.to_string())).collect()),
+        Value::WStr(b) => Ok(crate::wtf8::code_points(b)
+            .map(crate::wtf8::code_point_value)
+            .collect()),
         Value::Object(m) => Ok(m.keys().map(|k| Value::Str(k.clone())).collect()),
         _ => Err(PyErr::type_error(format!(
             "'{}' object is not iterable",
@@ -366,8 +385,10 @@ fn py_contains(container: &Value, value: &Value) -> Option<bool> {
         Value::Array(a) => Some(a.iter().any(|x| eq_id(x, value))),
         Value::Str(s) => match value {
             Value::Str(v) => Some(s.contains(v.as_str())),
+            Value::WStr(_) => Some(false),
             _ => None,
         },
+        Value::WStr(s) => value.str_bytes().map(|v| crate::wtf8::contains(s, v)),
         Value::Object(m) => match value {
             Value::Str(v) => Some(m.contains_key(v)),
             Value::Array(_) | Value::Object(_) => None, // unhashable
@@ -411,6 +432,8 @@ fn get_field_value_any<'a>(doc: &'a Value, field: &Value) -> R<&'a Value> {
     }
     match field {
         Value::Str(s) => Ok(get_field_value(doc, s)),
+        // Some dotted part holds the surrogate: no key (keys are valid UTF-8), no list index.
+        Value::WStr(_) => Ok(&NONE),
         Value::Array(_) | Value::Object(_) => {
             let has_dot = py_contains(field, &Value::Str(".".into())).unwrap_or(false);
             if has_dot {
@@ -447,9 +470,11 @@ fn text_words(s: &str, into: &mut HashSet<String>) {
     }
 }
 
-fn string_leaves<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+fn string_leaves<'a>(v: &'a Value, out: &mut Vec<Cow<'a, str>>) {
     match v {
-        Value::Str(s) => out.push(s),
+        Value::Str(s) => out.push(Cow::Borrowed(s)),
+        // Lossy: U+FFFD, like a surrogate, is not a word character.
+        Value::WStr(b) => out.push(Cow::Owned(crate::wtf8::to_string_lossy(b))),
         Value::Object(m) => m.values().for_each(|x| string_leaves(x, out)),
         Value::Array(a) => a.iter().for_each(|x| string_leaves(x, out)),
         _ => {}
@@ -504,6 +529,7 @@ fn py_mod(a: &Value, b: &Value) -> Result<Value, Option<PyErr>> {
 fn py_len(v: &Value) -> Option<usize> {
     match v {
         Value::Str(s) => Some(s.chars().count()),
+        Value::WStr(b) => Some(crate::wtf8::len(b)),
         Value::Array(a) => Some(a.len()),
         Value::Object(m) => Some(m.len()),
         _ => None,
@@ -521,13 +547,14 @@ fn py_int(v: &Value) -> Option<BigInt> {
             }
         }
         Value::Str(s) => py_int_from_str(s),
+        Value::WStr(_) => None, // a surrogate is no digit or space: ValueError
         _ => as_bigint(v),
     }
 }
 
 fn type_matches(name: &str, v: &Value) -> Option<bool> {
     Some(match name {
-        "string" | "str" => matches!(v, Value::Str(_)),
+        "string" | "str" => v.is_string(),
         "int" | "long" => matches!(v, Value::Int(_) | Value::BigInt(_) | Value::Bool(_)),
         "double" | "float" => matches!(v, Value::Float(_)),
         "bool" | "boolean" => matches!(v, Value::Bool(_)),
@@ -733,8 +760,9 @@ impl JvMatcher {
         Ok(true)
     }
 
+    /// Strings with lone surrogates are matched through their lossy text (U+FFFD).
     fn match_regex(&self, value: &Value, operand: &Value, cond: &Map) -> bool {
-        let Value::Str(text) = value else {
+        let Some(text) = value.to_string_lossy() else {
             return false;
         };
         let (pattern, ignore_case) = match operand {
@@ -750,13 +778,13 @@ impl JvMatcher {
                     .is_some_and(|o| py_eq(o, &Value::Str("i".into()))),
             ),
         };
-        let Value::Str(pattern) = pattern else {
+        let Some(pattern) = pattern.to_string_lossy() else {
             return false;
         };
         if pattern.chars().count() > 256 || text.chars().count() > 8192 {
             return false;
         }
-        self.regex(&pattern, ignore_case).search(text)
+        self.regex(&pattern, ignore_case).search(&text)
     }
 }
 
@@ -779,8 +807,8 @@ fn match_mod(value: &Value, operand: &Value) -> R<bool> {
 fn match_text(doc: &Value, spec: &Value) -> R<bool> {
     let search = match spec {
         Value::Object(m) => match m.get("$search") {
-            Some(Value::Str(s)) => Some(s),
-            _ => None,
+            Some(v) => v.to_string_lossy(),
+            None => None,
         },
         _ => None,
     };
@@ -790,12 +818,12 @@ fn match_text(doc: &Value, spec: &Value) -> R<bool> {
         ));
     };
     let mut wanted = HashSet::new();
-    text_words(search, &mut wanted);
+    text_words(&search, &mut wanted);
     if wanted.is_empty() {
         return Ok(false);
     }
     let fields = spec.get("$fields").unwrap_or(&NONE);
-    let mut texts: Vec<&str> = Vec::new();
+    let mut texts: Vec<Cow<str>> = Vec::new();
     if py_truthy(fields) {
         let fs = py_iter(fields)?;
         let mut vals = Vec::new();
@@ -803,7 +831,7 @@ fn match_text(doc: &Value, spec: &Value) -> R<bool> {
             vals.push(get_field_value_any(doc, f)?);
         }
         for v in vals {
-            if let Value::Str(s) = v {
+            if let Some(s) = v.to_string_lossy() {
                 texts.push(s);
             }
         }
@@ -812,7 +840,7 @@ fn match_text(doc: &Value, spec: &Value) -> R<bool> {
     }
     let mut words = HashSet::new();
     for t in texts {
-        text_words(t, &mut words);
+        text_words(&t, &mut words);
     }
     Ok(wanted.is_subset(&words))
 }

@@ -71,6 +71,13 @@ impl Filter {
                 query.type_name()
             )));
         }
+        // The compilers and matchers recurse once per operator level: bound it (MongoDB's own
+        // limit is the same) so no query can overflow a thread's stack.
+        if operator_depth(query) > MAX_QUERY_DEPTH {
+            return Err(QueryError(format!(
+                "query operators nested deeper than {MAX_QUERY_DEPTH} levels are not supported (exceeded maximum query tree depth, as MongoDB)"
+            )));
+        }
         let matcher: Box<dyn Matcher> = match dialect {
             Dialect::Mongo => Box::new(mongo::compile(query)?),
             Dialect::Jvspatial => Box::new(jvspatial::compile(query)?),
@@ -95,6 +102,29 @@ impl Filter {
     pub fn matches(&self, doc: &Value) -> Result<bool, QueryError> {
         self.matcher.matches(doc)
     }
+}
+
+/// Deepest nesting of query operators (`$not`, `$elemMatch`, `$and`, …) [`Filter::compile`]
+/// accepts; MongoDB's "maximum query tree depth" is 100 too.
+pub const MAX_QUERY_DEPTH: usize = 100;
+
+/// How many `$`-keys deep `query` nests (iteratively: the value itself may be 1000 deep).
+fn operator_depth(query: &Value) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(query, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        max = max.max(d);
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m {
+                    stack.push((child, d + usize::from(k.starts_with('$'))));
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter().map(|c| (c, d))),
+            _ => {}
+        }
+    }
+    max
 }
 
 /// One sort key: a dot path and a direction (1 ascending, -1 descending).
@@ -169,5 +199,36 @@ pub fn sort_records(
             records.sort_by(|a, b| mongo::compare_for_sort(a, b, keys));
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    /// Regression (reliability fuzzing): 997 nested `$not`/`$elemMatch` overflowed a 2 MiB
+    /// stack in the mongo matcher; operator nesting is now bounded like MongoDB's.
+    #[test]
+    fn operator_nesting_is_bounded() {
+        let nest = |op: &str, n: usize| {
+            let text = format!(
+                "{{\"x\": {}{{\"$eq\": 1}}{}}}",
+                format!("{{\"{op}\": ").repeat(n),
+                "}".repeat(n)
+            );
+            crate::json::parse_str(&text).unwrap()
+        };
+        for op in ["$not", "$elemMatch"] {
+            assert!(Filter::compile(&nest(op, 99), Dialect::Mongo).is_ok());
+            let e = Filter::compile(&nest(op, 997), Dialect::Mongo).unwrap_err();
+            assert!(e.0.contains("maximum query tree depth"), "{}", e.0);
+        }
+        let and = format!(
+            "{}{{\"x\": 1}}{}",
+            "{\"$and\": [".repeat(150),
+            "]}".repeat(150)
+        );
+        let q = crate::json::parse_str(&and).unwrap();
+        assert!(Filter::compile(&q, Dialect::Mongo).is_err());
     }
 }

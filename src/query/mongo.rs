@@ -326,10 +326,10 @@ impl Pred {
             }
             Pred::Exists => e.is_some(),
             Pred::Type(codes) => e.is_some_and(|v| codes.iter().any(|c| c.matches(v))),
-            Pred::Regex(re) => match e {
-                Some(Value::Str(s)) => re.is_match(s).unwrap_or(false),
-                _ => false,
-            },
+            // A string with a lone surrogate is matched through its lossy text (U+FFFD).
+            Pred::Regex(re) => e
+                .and_then(Value::to_string_lossy)
+                .is_some_and(|s| re.is_match(&*s).unwrap_or(false)),
             Pred::Size(n) => matches!(e, Some(Value::Array(a)) if a.len() == *n),
             Pred::Mod(d, r) => e.is_some_and(|v| mod_matches(v, *d, *r)),
             Pred::ElemMatchValue(ops) => match e {
@@ -389,7 +389,7 @@ impl TypeCode {
     fn matches(self, v: &Value) -> bool {
         match self {
             TypeCode::Double => matches!(v, Value::Float(_)),
-            TypeCode::String => matches!(v, Value::Str(_)),
+            TypeCode::String => v.is_string(),
             TypeCode::Object => matches!(v, Value::Object(_)),
             TypeCode::Array => matches!(v, Value::Array(_)),
             TypeCode::Bool => matches!(v, Value::Bool(_)),
@@ -450,6 +450,10 @@ fn parse_type_one(v: &Value) -> Result<TypeCode, QueryError> {
         Value::Str(s) => {
             TypeCode::from_alias(s).ok_or_else(|| err(format!("Unknown type name alias: {s}")))
         }
+        Value::WStr(b) => Err(err(format!(
+            "Unknown type name alias: {}",
+            crate::wtf8::to_string_escaped(b)
+        ))),
         Value::Int(i) => {
             TypeCode::from_code(*i).ok_or_else(|| err(format!("Invalid numerical type code: {i}")))
         }
@@ -743,13 +747,16 @@ fn compile_regex(
     pattern: &Value,
     options: Option<&Value>,
 ) -> Result<fancy_regex::Regex, QueryError> {
-    let Value::Str(p) = pattern else {
+    // A lone surrogate in the pattern or the options is taken as U+FFFD.
+    let Some(p) = pattern.to_string_lossy() else {
         return Err(err("$regex has to be a string"));
     };
     let opts = match options {
-        None => "",
-        Some(Value::Str(s)) => s.as_str(),
-        Some(_) => return Err(err("$options has to be a string")),
+        None => "".into(),
+        Some(v) => match v.to_string_lossy() {
+            Some(s) => s,
+            None => return Err(err("$options has to be a string")),
+        },
     };
     let mut flags = String::new();
     for c in opts.chars() {
@@ -769,7 +776,7 @@ fn compile_regex(
         ));
     }
     let full = if flags.is_empty() {
-        p.clone()
+        p.into_owned()
     } else {
         format!("(?{flags}){p}")
     };

@@ -183,18 +183,7 @@ impl Store for MemoryStore {
     async fn count(&self, collection: &str, filter: Option<Arc<Filter>>) -> Result<Count> {
         match filter {
             Some(f) if !f.is_empty() => {
-                let items = self
-                    .find(
-                        collection,
-                        super::FindSpec {
-                            filter: f,
-                            sort: Vec::new(),
-                            skip: 0,
-                            limit: None,
-                            projection: None,
-                        },
-                    )
-                    .await?;
+                let items = self.find(collection, super::FindSpec::matching(f)).await?;
                 crate::find::count_stream(items).await
             }
             _ => {

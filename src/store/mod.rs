@@ -90,9 +90,15 @@ pub struct FindSpec {
 }
 
 impl FindSpec {
+    /// Every record that matches `filter`, in the store's natural order.
     pub fn all(filter: Filter) -> FindSpec {
+        FindSpec::matching(Arc::new(filter))
+    }
+
+    /// Like [`FindSpec::all`], for a filter that is already shared.
+    pub fn matching(filter: Arc<Filter>) -> FindSpec {
         FindSpec {
-            filter: Arc::new(filter),
+            filter,
             sort: Vec::new(),
             skip: 0,
             limit: None,
@@ -147,18 +153,7 @@ pub trait Store: Send + Sync {
             Some(f) => f,
             None => Arc::new(Filter::all(crate::query::Dialect::Mongo)),
         };
-        let items = self
-            .find(
-                collection,
-                FindSpec {
-                    filter,
-                    sort: Vec::new(),
-                    skip: 0,
-                    limit: None,
-                    projection: None,
-                },
-            )
-            .await?;
+        let items = self.find(collection, FindSpec::matching(filter)).await?;
         crate::find::count_stream(items).await
     }
 
@@ -336,19 +331,29 @@ fn unknown_backend(name: &str, spec: &str) -> Error {
 /// `***`. Used for every message that shows a spec or URI.
 pub fn redact(s: &str) -> String {
     let mut out = s.to_string();
-    if let Some(start) = out.find("://") {
-        let auth_start = start + 3;
+    // Every `scheme://` in the text (a message may name two stores).
+    let mut search = 0;
+    while let Some(i) = out[search..].find("://") {
+        let auth_start = search + i + 3;
         let rest = &out[auth_start..];
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..end];
-        if let Some(at) = authority.rfind('@') {
-            let userinfo = &authority[..at];
+        // The authority ends at the first '/', '?', '#' or whitespace; when a malformed
+        // password holds one of those, the userinfo still ends at the last '@' before the next
+        // whitespace (over-redacting is fine, leaking is not).
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        let end = word.find(['/', '?', '#']).unwrap_or(word.len());
+        let at = word[..end].rfind('@').or_else(|| word.rfind('@'));
+        let mut next = auth_start;
+        if let Some(at) = at {
+            let userinfo = &word[..at];
             if let Some(colon) = userinfo.find(':') {
                 let from = auth_start + colon + 1;
                 let to = auth_start + at;
                 out.replace_range(from..to, "***");
+                next = from + 3;
             }
         }
+        search = next;
     }
     // `password=…` / `pass=…` in query strings.
     for key in ["password=", "pass=", "pwd="] {
@@ -482,6 +487,9 @@ pub fn record_id(record: &Value) -> Result<&str> {
     match record {
         Value::Object(m) => match m.get("id") {
             Some(Value::Str(s)) => Ok(s),
+            Some(Value::WStr(_)) => Err(Error::invalid(
+                "record id contains a lone surrogate, so it cannot name a record",
+            )),
             Some(other) => Err(Error::invalid(format!(
                 "record 'id' must be a string, got {}",
                 other.type_name()
@@ -540,6 +548,15 @@ mod tests {
             "mongodb://h/db?password=***&x=1"
         );
         assert_eq!(redact("mongodb://u@h/db"), "mongodb://u@h/db");
+        // Regression (reliability): every URI of a message is redacted, not only the first.
+        assert_eq!(
+            redact("from mongodb://a:p1@h/x to mongodb://b:p2@k/y"),
+            "from mongodb://a:***@h/x to mongodb://b:***@k/y"
+        );
+        // Regression (reliability): an unencoded '/' or '?' in the password.
+        assert_eq!(redact("mongodb://u:pa/ss@h/db"), "mongodb://u:***@h/db");
+        assert_eq!(redact("'mongodb://u:p?w@h' x"), "'mongodb://u:***@h' x");
+        assert_eq!(redact("'mongodb://u:p\'w@h/x'"), "'mongodb://u:***@h/x'");
     }
 
     #[test]

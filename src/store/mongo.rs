@@ -165,14 +165,25 @@ fn uri_secrets(uri: &str) -> Vec<String> {
         let rest = &uri[start + 3..];
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let authority = &rest[..end];
-        if let Some(at) = authority.rfind('@')
-            && let Some((_, pw)) = authority[..at].split_once(':')
+        // A malformed password may hold '/', '?' or '#' (unencoded): then the userinfo still
+        // ends at the last '@' of the URI, and the driver's error may quote any piece of it.
+        let word = &rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())];
+        let userinfo = match authority.rfind('@') {
+            Some(at) => Some(&authority[..at]),
+            None => word.rfind('@').map(|at| &word[..at]),
+        };
+        if let Some((_, pw)) = userinfo.and_then(|u| u.split_once(':'))
             && !pw.is_empty()
         {
             out.push(pw.to_string());
             let decoded = percent_decode(pw);
             if decoded != pw {
                 out.push(decoded);
+            }
+            for piece in pw.split(['/', '?', '#']) {
+                if piece.len() >= 3 && piece != pw {
+                    out.push(piece.to_string());
+                }
             }
         }
     }
@@ -775,6 +786,14 @@ fn to_bson(v: &Value) -> std::result::Result<Bson, Unrep> {
         }
         Value::Float(f) => Bson::Double(*f),
         Value::Str(s) => Bson::String(s.clone()),
+        // BSON strings are UTF-8: "string with a lone surrogate at a.b; MongoDB cannot store it".
+        Value::WStr(_) => {
+            return Err(Unrep {
+                path: Vec::new(),
+                what: "string with a lone surrogate".into(),
+                why: "",
+            });
+        }
         Value::Array(a) => {
             let mut out = Vec::with_capacity(a.len());
             for (k, x) in a.iter().enumerate() {
@@ -900,8 +919,13 @@ fn doc_to_item(mut d: Document) -> Item {
 fn query_to_doc(q: &Value) -> Result<Document> {
     match q {
         Value::Object(m) => map_to_doc(m).map_err(|u| {
+            let note = if u.what.starts_with("string") {
+                "BSON strings are UTF-8"
+            } else {
+                "BSON integers have at most 64 bits"
+            };
             Error::invalid(format!(
-                "invalid query: {} at {} cannot be sent to MongoDB (BSON integers have at most 64 bits)",
+                "invalid query: {} at {} cannot be sent to MongoDB ({note})",
                 u.what,
                 u.path()
             ))
@@ -1151,13 +1175,7 @@ impl Store for MongoStore {
             None => Document::new(),
             Some(f) if f.dialect == Dialect::Mongo => query_to_doc(&f.raw)?,
             Some(f) => {
-                let spec = FindSpec {
-                    filter: f.clone(),
-                    sort: Vec::new(),
-                    skip: 0,
-                    limit: None,
-                    projection: None,
-                };
+                let spec = FindSpec::matching(f.clone());
                 let items = self.find(collection, spec).await?;
                 return crate::find::count_stream(items).await;
             }
@@ -1191,6 +1209,17 @@ mod tests {
         Value::Object(m)
     }
 
+    /// Regression (reliability): an unencoded '?' or '/' in the password made the driver
+    /// quote it ("invalid server address user:PW") while no secret had been found to scrub.
+    #[test]
+    fn secrets_of_malformed_uris() {
+        let s = uri_secrets("mongodb://user:Zq7SeCrEt?@127.0.0.1:1");
+        assert!(s.contains(&"Zq7SeCrEt".to_string()), "{s:?}");
+        let s = uri_secrets("mongodb://user:Zq7/SeCrEt@127.0.0.1:1/x");
+        assert!(s.contains(&"Zq7/SeCrEt".to_string()) && s.contains(&"SeCrEt".to_string()));
+        assert_eq!(uri_secrets("mongodb://u:pw@h/x"), vec!["pw".to_string()]);
+    }
+
     #[test]
     fn ints_map_like_pymongo() {
         assert_eq!(value_to_bson(&Value::Int(0)).ok(), Some(Bson::Int32(0)));
@@ -1215,6 +1244,20 @@ mod tests {
         assert_eq!(
             e,
             "integer 18446744073709551617 at context.pop does not fit in 64 bits; MongoDB cannot store it"
+        );
+        let mut lone = Vec::new();
+        crate::wtf8::push_code_point(&mut lone, 0xD800);
+        let rec = obj(&[
+            ("id", Value::from("n.A.2")),
+            (
+                "context",
+                obj(&[("tags", Value::Array(vec![Value::from_wtf8(lone)]))]),
+            ),
+        ]);
+        let e = record_to_doc(&rec, "n.A.2").err().unwrap_or_default();
+        assert_eq!(
+            e,
+            "string with a lone surrogate at context.tags.0; MongoDB cannot store it"
         );
         let rec = obj(&[("z", Value::Int(1)), ("id", Value::from("a"))]);
         let (d, size) = record_to_doc(&rec, "a").unwrap_or_default();

@@ -8,6 +8,8 @@ Records are length-prefixed (4-byte little-endian length, then the bytes).
       json.dumps(obj, indent=2, ensure_ascii=False),
       json.dumps(obj, ensure_ascii=False, separators=(",", ":")), all UTF-8 encoded, where
       obj = json.loads(document). If json.loads fails, the four records are b"!ERR <error>".
+      The ensure_ascii=False layouts are encoded with 'backslashreplace', so a lone surrogate
+      (which UTF-8 cannot hold) becomes its escape (backslash, "udXXX"): what jvdb documents it writes.
 
   json_oracle.py generate SEED COUNT
       Generate random documents (seeded) as Python would read them: random layouts,
@@ -16,7 +18,8 @@ Records are length-prefixed (4-byte little-endian length, then the bytes).
         V  valid: expected = json.dumps(json.loads(input), indent=2).encode()
         E  JSONDecodeError: expected = "msg\\nlineno\\ncolno"
         U  UnicodeDecodeError, R  RecursionError, X  other ValueError (expected = str(e))
-        L  loads succeeded but the result holds a lone surrogate (jvdb reports an error)
+        S  valid, with a lone surrogate in a string value: expected as for V
+        K  loads succeeded but an object key holds a lone surrogate (jvdb reports an error)
 
   json_oracle.py library DIR SEED COUNT
       Save COUNT random records with the real jvspatial JsonDB (base path DIR, collection
@@ -49,8 +52,10 @@ def check(path):
             blobs = [
                 json.dumps(obj, indent=2).encode(),
                 json.dumps(obj).encode(),
-                json.dumps(obj, indent=2, ensure_ascii=False).encode("utf-8"),
-                json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                json.dumps(obj, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace"),
+                json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode(
+                    "utf-8", "backslashreplace"
+                ),
             ]
         except Exception as e:  # reported to the Rust side as a disagreement
             blobs = [("!ERR " + repr(e)).encode()] * 4
@@ -74,6 +79,8 @@ def rand_char(r):
         return chr(r.randint(0xA0, 0xD7FF))
     if k < 0.85:
         return chr(r.randint(0xE000, 0xFFFD))
+    if k < 0.87:
+        return chr(r.randint(0xD800, 0xDFFF))  # a lone surrogate (escaped or raw)
     return chr(r.randint(0x10000, 0x10FFFF))
 
 
@@ -228,6 +235,14 @@ def has_surrogate(obj):
     return False
 
 
+def key_has_surrogate(obj):
+    if isinstance(obj, list):
+        return any(key_has_surrogate(x) for x in obj)
+    if isinstance(obj, dict):
+        return any(has_surrogate(k) or key_has_surrogate(v) for k, v in obj.items())
+    return False
+
+
 def outcome(data):
     try:
         obj = json.loads(data)
@@ -239,9 +254,9 @@ def outcome(data):
         return b"R", b""
     except ValueError as e:
         return b"X", str(e).encode()
-    if has_surrogate(obj):
-        return b"L", b""
-    return b"V", json.dumps(obj, indent=2).encode()
+    if key_has_surrogate(obj):
+        return b"K", b""
+    return b"S" if has_surrogate(obj) else b"V", json.dumps(obj, indent=2).encode()
 
 
 def documents(r):
@@ -276,6 +291,9 @@ def special_documents():
     yield '["\udc00", 1]', "utf-32"
     yield '["\ud800", ]', "utf-8"
     yield '"\\ud800', "utf-8"
+    yield '{"k\\ud800": 1}', "utf-8"
+    yield '{"a": {"\udc00": "\ud800"}}', "utf-16-be"
+    yield '"\ud800\udc00"', "utf-8"
     yield "", "utf-8"
     yield "\ufeff1", "utf-8"
     yield "\ufeff1", "utf-16"
@@ -319,7 +337,7 @@ def library(base, seed, count):
         written = 0
         while written < count:
             context = json.loads(emit(r, ("obj", [(rand_str(r), rand_tree(r, 3)) for _ in range(4)])))
-            if has_surrogate(context):
+            if key_has_surrogate(context):
                 continue
             record = {"id": f"n.City.{written:024x}", "entity": "City", "context": context}
             await db.save("node", record)

@@ -167,7 +167,7 @@ fn a_type(v: &Value) -> &'static str {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
         Value::Float(_) => "a float",
-        Value::Str(_) => "a string",
+        Value::Str(_) | Value::WStr(_) => "a string",
     }
 }
 
@@ -683,7 +683,6 @@ impl Store for JsonStore {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
                 Err(e) => return Err(Error::io(format!("json store {}", base.display()), &e)),
             };
-            let real_base = inner.real_base()?;
             let mut out = Vec::new();
             for entry in rd {
                 let entry =
@@ -698,7 +697,9 @@ impl Store for JsonStore {
                     }
                     _ => false,
                 };
-                if is_dir && inner.coll_dir(&name, &real_base).is_ok() {
+                // A collection whose directory escapes the store (a symlink out) is listed
+                // too: reading it then fails with a clear error instead of a silent skip.
+                if is_dir {
                     out.push(name);
                 }
             }
@@ -855,14 +856,7 @@ impl Store for JsonStore {
                         Err(_) => {
                             // Report the error the ordered scan meets first, as before.
                             drop(items);
-                            let spec = super::FindSpec {
-                                filter: f,
-                                sort: Vec::new(),
-                                skip: 0,
-                                limit: None,
-                                projection: None,
-                            };
-                            let items = self.find(collection, spec).await?;
+                            let items = self.find(collection, super::FindSpec::matching(f)).await?;
                             return crate::find::count_stream(items).await;
                         }
                     }

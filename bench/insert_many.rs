@@ -19,6 +19,7 @@ fn to_bson(v: &Value) -> Bson {
         Value::BigInt(b) => Bson::String(b.to_string()),
         Value::Float(f) => Bson::Double(*f),
         Value::Str(s) => Bson::String(s.clone()),
+        Value::WStr(b) => Bson::String(String::from_utf8_lossy(b).into_owned()),
         Value::Array(a) => Bson::Array(a.iter().map(to_bson).collect()),
         Value::Object(m) => Bson::Document(to_doc(m.iter())),
     }

@@ -86,34 +86,26 @@ JV = f"{shlex.quote(PY)} {shlex.quote(str(REPO / 'bench/jv_ops.py'))}"
 
 
 def run_once(cmd: str) -> tuple:
-    """Run a shell command; (seconds, peak RSS KiB, stdout tail)."""
+    """Run a shell command; (seconds, peak RSS KiB, stdout tail).
+
+    Peak RSS comes from GNU time (`%M`, the child's ru_maxrss): measuring from this Python
+    process would count Python's own pages, which a forked child starts with.
+    """
+    rss_file = BENCH / "rss.txt"
     t0 = time.perf_counter()
-    p = subprocess.Popen(["bash", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = p.communicate()
-    # communicate() already reaped the child; Popen keeps no rusage, so use wait4 ourselves:
+    p = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", "-o", str(rss_file), "bash", "-c", cmd],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     dt = time.perf_counter() - t0
     if p.returncode not in (0, 1):
-        raise RuntimeError(f"command failed ({p.returncode}): {cmd}\n{err.decode()[-2000:]}")
-    return dt, p.maxrss_kib, out.decode()[-200:].strip()
-
-
-class Popen(subprocess.Popen):
-    """Popen that records the child's rusage when it is reaped."""
-
-    maxrss_kib = 0
-
-    def _try_wait(self, wait_flags):
-        try:
-            pid, sts, ru = os.wait4(self.pid, wait_flags)
-        except ChildProcessError:
-            pid, sts = self.pid, 0
-        else:
-            if pid == self.pid:
-                self.maxrss_kib = ru.ru_maxrss
-        return (pid, sts)
-
-
-subprocess.Popen = Popen  # type: ignore[misc]
+        raise RuntimeError(f"command failed ({p.returncode}): {cmd}\n{p.stderr.decode()[-2000:]}")
+    try:
+        rss = int(rss_file.read_text().strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError):
+        rss = 0
+    return dt, rss, p.stdout.decode()[-200:].strip()
 
 
 def measure(cmd: str, setup: str = "", runs: int = RUNS, warmup: bool = True) -> dict:
@@ -215,18 +207,18 @@ def bench_size(n: int, mongo) -> list:
     if "migrate" in OPS:
         dst = scratch / "copy"
         rm = f"rm -rf {q(dst)}"
-        row("migrate json->json", "jvdb", total, measure(f"{q(JVDB)} -q migrate --from {q(store)} --to {q(dst)}", setup=rm))
-        row("migrate json->json", "jvdb --no-verify", total, measure(f"{q(JVDB)} -q migrate --no-verify --from {q(store)} --to {q(dst)}", setup=rm))
+        row("migrate json->json", "jvdb", total, measure(f"{q(JVDB)} -q migrate --from {q(store)} --to {q(dst)}", setup=rm, warmup=False))
+        row("migrate json->json", "jvdb --no-verify", total, measure(f"{q(JVDB)} -q migrate --no-verify --from {q(store)} --to {q(dst)}", setup=rm, warmup=False))
         row("migrate json->json", "jvspatial bulk_save", total,
-            measure(f"{JV} copy {q(store)} {q(dst)} bulk", setup=rm, runs=slow, warmup=slow > 1),
+            measure(f"{JV} copy {q(store)} {q(dst)} bulk", setup=rm, runs=slow, warmup=False),
             "" if slow == RUNS else f"{slow} run(s)")
         subprocess.run(["bash", "-c", rm], check=True)
     if "save" in OPS:
         dst = scratch / "save"
         rm = f"rm -rf {q(dst)}"
-        row("save JSONL (nodes)", "jvdb", nodes, measure(f"{q(JVDB)} -q --db {q(dst)} save node {q(jsonl)}", setup=rm))
+        row("save JSONL (nodes)", "jvdb", nodes, measure(f"{q(JVDB)} -q --db {q(dst)} save node {q(jsonl)}", setup=rm, warmup=False))
         row("save JSONL (nodes)", "jvspatial bulk_save", nodes,
-            measure(f"{JV} save {q(dst)} node {q(jsonl)} bulk", setup=rm, runs=slow, warmup=slow > 1),
+            measure(f"{JV} save {q(dst)} node {q(jsonl)} bulk", setup=rm, runs=slow, warmup=False),
             "" if slow == RUNS else f"{slow} run(s)")
         if n <= 10000:
             row("save JSONL (nodes)", "jvspatial save() loop", nodes,
@@ -255,7 +247,7 @@ def bench_size(n: int, mongo) -> list:
         rm = f"rm -rf {q(dst)}"
         row("migrate mongodb->json", "jvdb", total, measure(f"{q(JVDB)} -q migrate --from {q(target)} --to {q(dst)}", setup=rm))
         row("migrate mongodb->json", "jvspatial bulk_save", total,
-            measure(f"{JV} mongo_to_json {q(uri)} {dbname} {q(dst)}", setup=rm, runs=slow, warmup=slow > 1),
+            measure(f"{JV} mongo_to_json {q(uri)} {dbname} {q(dst)}", setup=rm, runs=slow, warmup=False),
             "" if slow == RUNS else f"{slow} run(s)")
         subprocess.run(["bash", "-c", rm + "; " + drop], check=True)
     return rows

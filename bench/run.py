@@ -110,6 +110,7 @@ def run_once(cmd: str) -> tuple:
 
 def measure(cmd: str, setup: str = "", runs: int = RUNS, warmup: bool = True) -> dict:
     samples = []
+    loads = []
     if warmup:
         if setup:
             subprocess.run(["bash", "-c", setup], check=True)
@@ -118,7 +119,9 @@ def measure(cmd: str, setup: str = "", runs: int = RUNS, warmup: bool = True) ->
     for _ in range(runs):
         if setup:
             subprocess.run(["bash", "-c", setup], check=True)
+        loads.append(load())
         samples.append(run_once(cmd))
+    loads.append(load())
     times = [s[0] for s in samples]
     out = samples[-1][2]
     return {
@@ -129,7 +132,8 @@ def measure(cmd: str, setup: str = "", runs: int = RUNS, warmup: bool = True) ->
         "max_s": max(times),
         "rss_mib": max(s[1] for s in samples) / 1024,
         "out": out,
-        "load": load(),
+        # 1-minute load average seen before each run and after the last: lowest-highest
+        "load": f"{min(float(x.split()[0]) for x in loads):.1f}–{max(float(x.split()[0]) for x in loads):.1f}",
     }
 
 
@@ -255,7 +259,7 @@ def bench_size(n: int, mongo) -> list:
 
 def table(rows) -> str:
     by = {(r["size"], r["op"], r["tool"]): r for r in rows}
-    out = ["| cities | operation | tool | median s | runs | records/s | peak RSS MiB | jvspatial ÷ jvdb | cat ÷ jvdb | load (1/5/15 min) |",
+    out = ["| cities | operation | tool | median s | runs | records/s | peak RSS MiB | jvspatial ÷ jvdb | cat ÷ jvdb | load (1-min, during runs) |",
            "|---:|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         jvr = by.get((r["size"], r["op"], "jvdb"))

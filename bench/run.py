@@ -108,33 +108,45 @@ def run_once(cmd: str) -> tuple:
     return dt, rss, p.stdout.decode()[-200:].strip()
 
 
-def measure(cmd: str, setup: str = "", runs: int = RUNS, warmup: bool = True) -> dict:
-    samples = []
-    loads = []
-    if warmup:
-        if setup:
-            subprocess.run(["bash", "-c", setup], check=True)
-        run_once(cmd)
-    out = ""
-    for _ in range(runs):
-        if setup:
-            subprocess.run(["bash", "-c", setup], check=True)
-        loads.append(load())
-        samples.append(run_once(cmd))
-    loads.append(load())
-    times = [s[0] for s in samples]
-    out = samples[-1][2]
-    return {
-        "cmd": cmd,
-        "runs": runs,
-        "median_s": statistics.median(times),
-        "min_s": min(times),
-        "max_s": max(times),
-        "rss_mib": max(s[1] for s in samples) / 1024,
-        "out": out,
-        # 1-minute load average seen before each run and after the last: lowest-highest
-        "load": f"{min(float(x.split()[0]) for x in loads):.1f}–{max(float(x.split()[0]) for x in loads):.1f}",
-    }
+def measure_group(entries) -> list:
+    """Measure several commands for one operation, interleaved: round r runs every command
+    once (a command with fewer runs takes the middle rounds), so slow drifts of the shared
+    machine (disk latency, other jobs) hit every tool alike. Each entry is a dict with
+    cmd, setup ("" = none), runs, warmup. Returns one result dict per entry."""
+    rounds = max(e["runs"] for e in entries)
+    for e in entries:
+        e["samples"], e["loads"] = [], []
+        e["first"] = (rounds - e["runs"]) // 2
+        if e["warmup"]:
+            if e["setup"]:
+                subprocess.run(["bash", "-c", e["setup"]], check=True)
+            run_once(e["cmd"])
+    for r in range(rounds):
+        for e in entries:
+            if not e["first"] <= r < e["first"] + e["runs"]:
+                continue
+            if e["setup"]:
+                subprocess.run(["bash", "-c", e["setup"]], check=True)
+            e["loads"].append(load())
+            e["samples"].append(run_once(e["cmd"]))
+            e["loads"].append(load())
+    out = []
+    for e in entries:
+        times = [x[0] for x in e["samples"]]
+        lo = min(float(x.split()[0]) for x in e["loads"])
+        hi = max(float(x.split()[0]) for x in e["loads"])
+        out.append({
+            "cmd": e["cmd"],
+            "runs": e["runs"],
+            "median_s": statistics.median(times),
+            "min_s": min(times),
+            "max_s": max(times),
+            "rss_mib": max(x[1] for x in e["samples"]) / 1024,
+            "out": e["samples"][-1][2],
+            # 1-minute load average seen around the runs: lowest-highest
+            "load": f"{lo:.1f}–{hi:.1f}",
+        })
+    return out
 
 
 def ensure_store(n: int) -> Path:
@@ -195,64 +207,75 @@ def bench_size(n: int, mongo) -> list:
 
     cat = lambda colls: f"cd {q(store)} && find {' '.join(colls)} -name '*.json' -print0 | xargs -0 -P2 cat > /dev/null"
     jv = f"{q(JVDB)} -q --db {q(store)}"
+
+    def group(op, records, items):
+        """items: (tool, cmd, setup, runs, warmup, note)"""
+        entries = [dict(tool=t, cmd=c, setup=su, runs=ru, warmup=w, note=no) for t, c, su, ru, w, no in items]
+        for e, m in zip(entries, measure_group(entries)):
+            row(op, e["tool"], records, m, e["note"] if e["note"] else ("" if e["runs"] == RUNS else f"{e['runs']} run(s)"))
+
+    R = RUNS
     if "count" in OPS:
-        row("count edge (filter)", "jvdb", edges, measure(f"{jv} count edge --query {q(COUNT_Q)}"))
-        row("count edge (filter)", "jvspatial", edges, measure(f"{JV} count {q(store)} edge {q(COUNT_Q)}"))
-        row("count edge (filter)", "xargs -P2 cat", edges, measure(cat(["edge"])))
+        group("count edge (filter)", edges, [
+            ("jvdb", f"{jv} count edge --query {q(COUNT_Q)}", "", R, True, ""),
+            ("jvspatial", f"{JV} count {q(store)} edge {q(COUNT_Q)}", "", R, True, ""),
+            ("xargs -P2 cat", cat(["edge"]), "", R, True, ""),
+        ])
     if "find" in OPS:
-        row("find node (2 fields)", "jvdb", nodes, measure(f"{jv} find node --query {q(FIND_Q)} --format jsonl > /dev/null"))
-        row("find node (2 fields)", "jvdb (count)", nodes, measure(f"{jv} find node --query {q(FIND_Q)} --count"))
-        row("find node (2 fields)", "jvspatial", nodes, measure(f"{JV} find {q(store)} node {q(FIND_Q)} > /dev/null"))
-        row("find node (2 fields)", "xargs -P2 cat", nodes, measure(cat(["node"])))
+        group("find node (2 fields)", nodes, [
+            ("jvdb", f"{jv} find node --query {q(FIND_Q)} --format jsonl > /dev/null", "", R, True, ""),
+            ("jvdb (count)", f"{jv} find node --query {q(FIND_Q)} --count", "", R, True, ""),
+            ("jvspatial", f"{JV} find {q(store)} node {q(FIND_Q)} > /dev/null", "", R, True, ""),
+            ("xargs -P2 cat", cat(["node"]), "", R, True, ""),
+        ])
     if "cleanup" in OPS:
-        row("cleanup --dry-run", "jvdb", nodes + edges, measure(f"{jv} cleanup --dry-run | wc -l"))
-        row("cleanup --dry-run", "jvspatial", nodes + edges, measure(f"{JV} cleanup {q(store)} | wc -l"))
-        row("cleanup --dry-run", "xargs -P2 cat", nodes + edges, measure(cat(["node", "edge"])))
+        group("cleanup --dry-run", nodes + edges, [
+            ("jvdb", f"{jv} cleanup --dry-run | wc -l", "", R, True, ""),
+            ("jvspatial", f"{JV} cleanup {q(store)} | wc -l", "", R, True, ""),
+            ("xargs -P2 cat", cat(["node", "edge"]), "", R, True, ""),
+        ])
+    # Writes: no warm-up (the source is in the page cache from the reads), target removed
+    # before every run (not timed).
     if "migrate" in OPS:
         dst = scratch / "copy"
         rm = f"rm -rf {q(dst)}"
-        row("migrate json->json", "jvdb", total, measure(f"{q(JVDB)} -q migrate --from {q(store)} --to {q(dst)}", setup=rm, warmup=False))
-        row("migrate json->json", "jvdb --no-verify", total, measure(f"{q(JVDB)} -q migrate --no-verify --from {q(store)} --to {q(dst)}", setup=rm, warmup=False))
-        row("migrate json->json", "jvspatial bulk_save", total,
-            measure(f"{JV} copy {q(store)} {q(dst)} bulk", setup=rm, runs=slow, warmup=False),
-            "" if slow == RUNS else f"{slow} run(s)")
+        group("migrate json->json", total, [
+            ("jvdb", f"{q(JVDB)} -q migrate --from {q(store)} --to {q(dst)}", rm, R, False, ""),
+            ("jvdb --no-verify", f"{q(JVDB)} -q migrate --no-verify --from {q(store)} --to {q(dst)}", rm, R, False, ""),
+            ("jvspatial bulk_save", f"{JV} copy {q(store)} {q(dst)} bulk", rm, slow, False, ""),
+        ])
         subprocess.run(["bash", "-c", rm], check=True)
     if "save" in OPS:
         dst = scratch / "save"
         rm = f"rm -rf {q(dst)}"
-        row("save JSONL (nodes)", "jvdb", nodes, measure(f"{q(JVDB)} -q --db {q(dst)} save node {q(jsonl)}", setup=rm, warmup=False))
-        row("save JSONL (nodes)", "jvspatial bulk_save", nodes,
-            measure(f"{JV} save {q(dst)} node {q(jsonl)} bulk", setup=rm, runs=slow, warmup=False),
-            "" if slow == RUNS else f"{slow} run(s)")
+        items = [
+            ("jvdb", f"{q(JVDB)} -q --db {q(dst)} save node {q(jsonl)}", rm, R, False, ""),
+            ("jvspatial bulk_save", f"{JV} save {q(dst)} node {q(jsonl)} bulk", rm, slow, False, ""),
+        ]
         if n <= 10000:
-            row("save JSONL (nodes)", "jvspatial save() loop", nodes,
-                measure(f"{JV} save {q(dst)} node {q(jsonl)} loop", setup=rm, runs=1, warmup=False), "1 run")
+            items.append(("jvspatial save() loop", f"{JV} save {q(dst)} node {q(jsonl)} loop", rm, 1, False, ""))
+        group("save JSONL (nodes)", nodes, items)
         subprocess.run(["bash", "-c", rm], check=True)
     if "mongo" in OPS and mongo[0] and n in MONGO_SIZES:
         uri = mongo[0]
         dbname = f"bench{n}"
         drop = f"{q(PY)} -c " + q(f"import pymongo; pymongo.MongoClient({uri!r}).drop_database({dbname!r})")
         target = f"{uri}/{dbname}"
-        row("migrate json->mongodb", "bare insert_many", total,
-            measure(f"{q(INSERT_MANY)} {q(store)} {q(uri)} {dbname} {MONGO_BATCH}", setup=drop))
-        row("migrate json->mongodb", "pymongo insert_many", total,
-            measure(f"{JV} mongo_insert {q(store)} {q(uri)} {dbname} {MONGO_BATCH}", setup=drop))
         # Like for like with the bare loop: no index creation (on the mongomock test server
         # every index makes each insert scan the collection), no read-back verification.
-        row("migrate json->mongodb", "jvdb", total,
-            measure(f"{q(JVDB)} -q migrate --no-indexes --no-verify --batch-size {MONGO_BATCH} --from {q(store)} --to {q(target)}", setup=drop),
-            "--no-indexes --no-verify")
-        # jvdb last: its migration is the source of mongodb -> json
-        row("migrate json->mongodb", "jvdb verified", total,
-            measure(f"{q(JVDB)} -q migrate --no-indexes --batch-size {MONGO_BATCH} --from {q(store)} --to {q(target)}", setup=drop),
-            "--no-indexes")
-        # the database is now filled: mongodb -> json
+        # The verified jvdb run goes last in each round: its result feeds mongodb -> json.
+        group("migrate json->mongodb", total, [
+            ("bare insert_many", f"{q(INSERT_MANY)} {q(store)} {q(uri)} {dbname} {MONGO_BATCH}", drop, R, True, ""),
+            ("pymongo insert_many", f"{JV} mongo_insert {q(store)} {q(uri)} {dbname} {MONGO_BATCH}", drop, R, True, ""),
+            ("jvdb", f"{q(JVDB)} -q migrate --no-indexes --no-verify --batch-size {MONGO_BATCH} --from {q(store)} --to {q(target)}", drop, R, True, "--no-indexes --no-verify"),
+            ("jvdb verified", f"{q(JVDB)} -q migrate --no-indexes --batch-size {MONGO_BATCH} --from {q(store)} --to {q(target)}", drop, R, True, "--no-indexes"),
+        ])
         dst = scratch / "frommongo"
         rm = f"rm -rf {q(dst)}"
-        row("migrate mongodb->json", "jvdb", total, measure(f"{q(JVDB)} -q migrate --from {q(target)} --to {q(dst)}", setup=rm))
-        row("migrate mongodb->json", "jvspatial bulk_save", total,
-            measure(f"{JV} mongo_to_json {q(uri)} {dbname} {q(dst)}", setup=rm, runs=slow, warmup=False),
-            "" if slow == RUNS else f"{slow} run(s)")
+        group("migrate mongodb->json", total, [
+            ("jvdb", f"{q(JVDB)} -q migrate --from {q(target)} --to {q(dst)}", rm, R, False, ""),
+            ("jvspatial bulk_save", f"{JV} mongo_to_json {q(uri)} {dbname} {q(dst)}", rm, slow, False, ""),
+        ])
         subprocess.run(["bash", "-c", rm + "; " + drop], check=True)
     return rows
 

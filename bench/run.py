@@ -42,6 +42,17 @@ OPS = os.environ.get("BENCH_OPS", "count find cleanup migrate save mongo").split
 JVDB = os.environ.get("JVDB", str(REPO / "target/release/jvdb"))
 INSERT_MANY = os.environ.get("BENCH_INSERT_MANY", str(REPO / "target/release/examples/bench_insert_many"))
 MONGO_BATCH = 1000
+# Write runs go to fresh directories, removed only after their group, then this many seconds
+# pass before the next measurement: ext4 skips inodes freed in the last 60 s when it allocates
+# new ones, and doing so right after an `rm -rf` of a 40,000-file target made the next write
+# run 2-5x slower (perf: ext4_create -> recently_deleted).
+SETTLE_S = float(os.environ.get("BENCH_SETTLE_S", "65"))
+_fresh = [0]
+
+
+def fresh_dir(base: Path) -> Path:
+    _fresh[0] += 1
+    return base / f"target-{os.getpid()}-{_fresh[0]}"
 # The test server is mongomock in one Python process: every store above ~10k cities takes it
 # minutes per run and gigabytes of memory, so by default only the first size is measured.
 MONGO_SIZES = [int(x) for x in os.environ.get("BENCH_MONGO_SIZES", str(SIZES[0])).split()]
@@ -127,8 +138,13 @@ def measure_group(entries) -> list:
                 continue
             if e["setup"]:
                 subprocess.run(["bash", "-c", e["setup"]], check=True)
+            cmd = e["cmd"]
+            if "@DST@" in cmd:
+                dst = fresh_dir(e["scratch"])
+                e.setdefault("made", []).append(dst)
+                cmd = cmd.replace("@DST@", q(dst))
             e["loads"].append(load())
-            e["samples"].append(run_once(e["cmd"]))
+            e["samples"].append(run_once(cmd))
             e["loads"].append(load())
     out = []
     for e in entries:
@@ -209,53 +225,55 @@ def bench_size(n: int, mongo) -> list:
     jv = f"{q(JVDB)} -q --db {q(store)}"
 
     def group(op, records, items):
-        """items: (tool, cmd, setup, runs, warmup, note)"""
-        entries = [dict(tool=t, cmd=c, setup=su, runs=ru, warmup=w, note=no) for t, c, su, ru, w, no in items]
+        """items: (tool, cmd, setup, runs, warmup, note); `@DST@` in a command = a fresh
+        target directory per run, all removed after the group (then SETTLE_S of quiet)."""
+        entries = [dict(tool=t, cmd=c, setup=su, runs=ru, warmup=w, note=no, scratch=scratch) for t, c, su, ru, w, no in items]
         for e, m in zip(entries, measure_group(entries)):
             row(op, e["tool"], records, m, e["note"] if e["note"] else ("" if e["runs"] == RUNS else f"{e['runs']} run(s)"))
+        made = [d for e in entries for d in e.get("made", [])]
+        if made:
+            for d in made:
+                shutil.rmtree(d, ignore_errors=True)
+            os.sync()
+            log(f"  removed {len(made)} target(s); settling {SETTLE_S:.0f} s")
+            time.sleep(SETTLE_S)
 
     R = RUNS
     if "count" in OPS:
         group("count edge (filter)", edges, [
             ("jvdb", f"{jv} count edge --query {q(COUNT_Q)}", "", R, True, ""),
-            ("jvspatial", f"{JV} count {q(store)} edge {q(COUNT_Q)}", "", R, True, ""),
-            ("xargs -P2 cat", cat(["edge"]), "", R, True, ""),
+            ("jvspatial", f"{JV} count {q(store)} edge {q(COUNT_Q)}", "", R, False, ""),
+            ("xargs -P2 cat", cat(["edge"]), "", R, False, ""),
         ])
     if "find" in OPS:
         group("find node (2 fields)", nodes, [
             ("jvdb", f"{jv} find node --query {q(FIND_Q)} --format jsonl > /dev/null", "", R, True, ""),
-            ("jvdb (count)", f"{jv} find node --query {q(FIND_Q)} --count", "", R, True, ""),
-            ("jvspatial", f"{JV} find {q(store)} node {q(FIND_Q)} > /dev/null", "", R, True, ""),
-            ("xargs -P2 cat", cat(["node"]), "", R, True, ""),
+            ("jvdb (count)", f"{jv} find node --query {q(FIND_Q)} --count", "", R, False, ""),
+            ("jvspatial", f"{JV} find {q(store)} node {q(FIND_Q)} > /dev/null", "", R, False, ""),
+            ("xargs -P2 cat", cat(["node"]), "", R, False, ""),
         ])
     if "cleanup" in OPS:
         group("cleanup --dry-run", nodes + edges, [
             ("jvdb", f"{jv} cleanup --dry-run | wc -l", "", R, True, ""),
-            ("jvspatial", f"{JV} cleanup {q(store)} | wc -l", "", R, True, ""),
-            ("xargs -P2 cat", cat(["node", "edge"]), "", R, True, ""),
+            ("jvspatial", f"{JV} cleanup {q(store)} | wc -l", "", R, False, ""),
+            ("xargs -P2 cat", cat(["node", "edge"]), "", R, False, ""),
         ])
     # Writes: no warm-up (the source is in the page cache from the reads), target removed
     # before every run (not timed).
     if "migrate" in OPS:
-        dst = scratch / "copy"
-        rm = f"rm -rf {q(dst)}"
         group("migrate json->json", total, [
-            ("jvdb", f"{q(JVDB)} -q migrate --from {q(store)} --to {q(dst)}", rm, R, False, ""),
-            ("jvdb --no-verify", f"{q(JVDB)} -q migrate --no-verify --from {q(store)} --to {q(dst)}", rm, R, False, ""),
-            ("jvspatial bulk_save", f"{JV} copy {q(store)} {q(dst)} bulk", rm, slow, False, ""),
+            ("jvdb", f"{q(JVDB)} -q migrate --from {q(store)} --to @DST@", "", R, False, ""),
+            ("jvdb --no-verify", f"{q(JVDB)} -q migrate --no-verify --from {q(store)} --to @DST@", "", R, False, ""),
+            ("jvspatial bulk_save", f"{JV} copy {q(store)} @DST@ bulk", "", slow, False, ""),
         ])
-        subprocess.run(["bash", "-c", rm], check=True)
     if "save" in OPS:
-        dst = scratch / "save"
-        rm = f"rm -rf {q(dst)}"
         items = [
-            ("jvdb", f"{q(JVDB)} -q --db {q(dst)} save node {q(jsonl)}", rm, R, False, ""),
-            ("jvspatial bulk_save", f"{JV} save {q(dst)} node {q(jsonl)} bulk", rm, slow, False, ""),
+            ("jvdb", f"{q(JVDB)} -q --db @DST@ save node {q(jsonl)}", "", R, False, ""),
+            ("jvspatial bulk_save", f"{JV} save @DST@ node {q(jsonl)} bulk", "", slow, False, ""),
         ]
         if n <= 10000:
-            items.append(("jvspatial save() loop", f"{JV} save {q(dst)} node {q(jsonl)} loop", rm, 1, False, ""))
+            items.append(("jvspatial save() loop", f"{JV} save @DST@ node {q(jsonl)} loop", "", 1, False, ""))
         group("save JSONL (nodes)", nodes, items)
-        subprocess.run(["bash", "-c", rm], check=True)
     if "mongo" in OPS and mongo[0] and n in MONGO_SIZES:
         uri = mongo[0]
         dbname = f"bench{n}"
@@ -270,13 +288,11 @@ def bench_size(n: int, mongo) -> list:
             ("jvdb", f"{q(JVDB)} -q migrate --no-indexes --no-verify --batch-size {MONGO_BATCH} --from {q(store)} --to {q(target)}", drop, R, True, "--no-indexes --no-verify"),
             ("jvdb verified", f"{q(JVDB)} -q migrate --no-indexes --batch-size {MONGO_BATCH} --from {q(store)} --to {q(target)}", drop, R, True, "--no-indexes"),
         ])
-        dst = scratch / "frommongo"
-        rm = f"rm -rf {q(dst)}"
         group("migrate mongodb->json", total, [
-            ("jvdb", f"{q(JVDB)} -q migrate --from {q(target)} --to {q(dst)}", rm, R, False, ""),
-            ("jvspatial bulk_save", f"{JV} mongo_to_json {q(uri)} {dbname} {q(dst)}", rm, slow, False, ""),
+            ("jvdb", f"{q(JVDB)} -q migrate --from {q(target)} --to @DST@", "", R, False, ""),
+            ("jvspatial bulk_save", f"{JV} mongo_to_json {q(uri)} {dbname} @DST@", "", slow, False, ""),
         ])
-        subprocess.run(["bash", "-c", rm + "; " + drop], check=True)
+        subprocess.run(["bash", "-c", drop], check=True)
     return rows
 
 

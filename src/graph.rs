@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::store::{Item, Store};
 use crate::value::Value;
 use futures::StreamExt;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Python's `str()` of a JSON value (what validate_graph compares ids with). A lone
@@ -111,27 +111,75 @@ pub struct GraphReport {
 /// What the graph scan keeps of one node record.
 enum NodeSum {
     Record {
-        /// `str(id)` as bytes ([`py_str_key`]) when the id is not null.
-        key: Option<Vec<u8>>,
-        root: bool,
+        /// Fingerprint of `str(id)` ([`fingerprint`]) when the id is not null.
+        fp: Option<u128>,
+        /// `str(id)` of a Root (the only ids the first scan keeps).
+        root: Option<Value>,
         /// The record id when the record carries a legacy `edges` array.
         legacy: Option<String>,
     },
     Unreadable(String, String),
 }
 
+/// A 128-bit fingerprint of `str(id)` (its generalized UTF-8 bytes): the first 128 bits of
+/// its BLAKE3 hash. The graph scan compares ids by fingerprint, so it keeps 16 bytes per node
+/// instead of the id. BLAKE3 is collision resistant: two different ids sharing a fingerprint
+/// is not a practical event (about 2^-128 per pair), even for ids chosen by an attacker.
+pub fn fingerprint(key: &[u8]) -> u128 {
+    let h = blake3::hash(key);
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&h.as_bytes()[..16]);
+    u128::from_le_bytes(first)
+}
+
+/// The fingerprint of `str(v)`, without copying the common string case.
+fn fingerprint_of(v: &Value) -> u128 {
+    match v {
+        Value::Str(s) => fingerprint(s.as_bytes()),
+        Value::WStr(b) => fingerprint(b),
+        other => fingerprint(&py_str_key(other)),
+    }
+}
+
+fn is_root(n: &Value) -> bool {
+    n.get("entity")
+        .is_some_and(|e| py_str(e).to_lowercase() == "root")
+}
+
 fn node_sum(item: Item) -> NodeSum {
     match item {
-        Item::Record(n) => NodeSum::Record {
-            legacy: n
-                .get("edges")
-                .map(|_| n.record_id().map(str::to_string).unwrap_or_default()),
-            root: n
-                .get("entity")
-                .is_some_and(|e| py_str(e).to_lowercase() == "root"),
-            key: n.get("id").filter(|v| !v.is_null()).map(py_str_key),
-        },
+        Item::Record(n) => {
+            let id = n.get("id").filter(|v| !v.is_null());
+            NodeSum::Record {
+                legacy: n
+                    .get("edges")
+                    .map(|_| n.record_id().map(str::to_string).unwrap_or_default()),
+                root: match id {
+                    Some(id) if is_root(&n) => Some(Value::from_wtf8(py_str_key(id))),
+                    _ => None,
+                },
+                fp: id.map(fingerprint_of),
+            }
+        }
         Item::Unreadable { id, reason } => NodeSum::Unreadable(id, reason),
+    }
+}
+
+/// The node index: the sorted, de-duplicated fingerprints of every node id; a node's index is
+/// its position.
+struct NodeIndex(Vec<u128>);
+
+impl NodeIndex {
+    fn position(&self, fp: u128) -> Option<u32> {
+        self.0.binary_search(&fp).ok().map(|i| i as u32)
+    }
+
+    fn lookup(&self, v: &Value) -> Option<u32> {
+        self.position(fingerprint_of(v))
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
     }
 }
 
@@ -144,22 +192,13 @@ enum EdgeSum {
     Unreadable(String, String),
 }
 
-/// The node index of `str(v)`, without copying the common string case.
-fn lookup(index: &HashMap<Vec<u8>, u32>, v: &Value) -> Option<u32> {
-    match v {
-        Value::Str(s) => index.get(s.as_bytes()).copied(),
-        Value::WStr(b) => index.get(&b[..]).copied(),
-        other => index.get(&py_str_key(other)).copied(),
-    }
-}
-
-fn edge_sum(index: &HashMap<Vec<u8>, u32>, item: Item) -> EdgeSum {
+fn edge_sum(index: &NodeIndex, item: Item) -> EdgeSum {
     match item {
         Item::Record(e) => {
             let (src, tgt, _bidi) = edge_endpoints(&e);
             match (
-                src.and_then(|v| lookup(index, v)),
-                tgt.and_then(|v| lookup(index, v)),
+                src.and_then(|v| index.lookup(v)),
+                tgt.and_then(|v| index.lookup(v)),
             ) {
                 (Some(s), Some(t)) => EdgeSum::Link(s, t),
                 _ => match e.get("id") {
@@ -190,10 +229,28 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
     }
 }
 
-/// Scan nodes and edges once and apply validate_graph's rules. Memory: one interned id and
-/// one integer per node; edges are not kept (only the ids of dangling ones). On a JSON store
-/// the per-record work (parse, ids, index lookups) runs in the reader threads and the
-/// directories are read in their own order; every list in the report is sorted.
+/// Every record of `coll`, mapped in the reader threads of a JSON store (directory order).
+async fn scan_mapped<T: Send + 'static>(
+    store: &dyn Store,
+    json: Option<&crate::store::json::JsonStore>,
+    coll: &str,
+    map: impl Fn(Item) -> T + Send + Sync + 'static,
+) -> Result<futures::stream::BoxStream<'static, Result<T>>> {
+    Ok(match json {
+        Some(js) => {
+            js.scan_map(coll, false, Arc::new(move |i| Some(Ok(map(i)))))
+                .await?
+        }
+        None => store.scan(coll).await?.map(move |r| r.map(&map)).boxed(),
+    })
+}
+
+/// Scan nodes and edges once and apply validate_graph's rules. Memory: 16 bytes (an id
+/// fingerprint) plus 4 (union-find) per node; edges are not kept (only the ids of dangling
+/// ones), nor node ids (only those of Roots; orphans, when there are any, are named by a
+/// second pass over the nodes). On a JSON store the per-record work (parse, fingerprints,
+/// index lookups) runs in the reader threads and the directories are read in their own order;
+/// every list in the report is sorted.
 pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Result<GraphReport> {
     let json = match store.json_dir() {
         Some(dir) => Some(crate::store::json::JsonStore::open(
@@ -203,84 +260,54 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
         None => None,
     };
     let mut rep = GraphReport::default();
-    let mut index: HashMap<Vec<u8>, u32> = HashMap::new();
-    let mut root_idx: Vec<u32> = Vec::new();
-    let mut nodes = match &json {
-        Some(js) => {
-            js.scan_map(node_coll, false, Arc::new(|i| Some(Ok(node_sum(i)))))
-                .await?
-        }
-        None => store
-            .scan(node_coll)
-            .await?
-            .map(|r| r.map(node_sum))
-            .boxed(),
-    };
+    let mut fps: Vec<u128> = Vec::new();
+    let mut root_fps: Vec<u128> = Vec::new();
+    let mut unreadable_fps: Vec<u128> = Vec::new();
+    let mut nodes = scan_mapped(store, json.as_ref(), node_coll, node_sum).await?;
     let mut node_unreadable = Vec::new();
     while let Some(item) = nodes.next().await {
         match item? {
-            NodeSum::Record { key, root, legacy } => {
+            NodeSum::Record { fp, root, legacy } => {
                 rep.nodes += 1;
                 if let Some(l) = legacy {
                     rep.legacy_edge_arrays.push(l);
                 }
-                let Some(key) = key else { continue };
-                let next = index.len() as u32;
-                let i = match index.get(&key) {
-                    Some(&i) => i,
-                    None => {
-                        index.insert(key.clone(), next);
-                        next
-                    }
-                };
-                if root {
-                    rep.roots.push(Value::from_wtf8(key));
-                    root_idx.push(i);
+                let Some(fp) = fp else { continue };
+                fps.push(fp);
+                if let Some(r) = root {
+                    rep.roots.push(r);
+                    root_fps.push(fp);
                 }
             }
             NodeSum::Unreadable(id, reason) => {
-                let next = index.len() as u32;
-                index.entry(id.clone().into_bytes()).or_insert(next);
+                // Counted as a node by its stored id, so its edges are never deleted.
+                let fp = fingerprint(id.as_bytes());
+                fps.push(fp);
+                unreadable_fps.push(fp);
                 node_unreadable.push((node_coll.to_string(), id, reason));
             }
         }
     }
     drop(nodes);
+    fps.sort_unstable();
+    fps.dedup();
+    fps.shrink_to_fit();
+    let index = Arc::new(NodeIndex(fps));
     node_unreadable.sort();
     rep.unreadable = node_unreadable;
-    if json.is_some() {
-        rep.legacy_edge_arrays.sort();
-    }
-    let index = Arc::new(index);
+    rep.legacy_edge_arrays.sort();
     // Reachability from a Root walks every edge both ways, whatever `bidirectional` says: a
     // node is reachable exactly when it is in the same connected component as a Root, which a
     // union-find over the node indexes answers without keeping the edges.
-    let mut parent: Vec<u32> = if root_idx.is_empty() {
+    let mut parent: Vec<u32> = if root_fps.is_empty() {
         Vec::new()
     } else {
         (0..index.len() as u32).collect()
     };
     let mut dangling: Vec<String> = Vec::new();
     let mut undeletable: Vec<Value> = Vec::new();
-    let mut edges = match &json {
-        Some(js) => {
-            let ix = index.clone();
-            js.scan_map(
-                edge_coll,
-                false,
-                Arc::new(move |i| Some(Ok(edge_sum(&ix, i)))),
-            )
-            .await?
-        }
-        None => {
-            let ix = index.clone();
-            store
-                .scan(edge_coll)
-                .await?
-                .map(move |r| r.map(|i| edge_sum(&ix, i)))
-                .boxed()
-        }
-    };
+    let ix = index.clone();
+    let mut edges = scan_mapped(store, json.as_ref(), edge_coll, move |i| edge_sum(&ix, i)).await?;
     let mut edge_unreadable = Vec::new();
     while let Some(item) = edges.next().await {
         match item? {
@@ -312,30 +339,69 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
     dangling.sort();
     dangling.dedup();
     rep.dangling = dangling;
-    if !root_idx.is_empty() {
+    if !root_fps.is_empty() {
+        // A node is an orphan when its component holds no Root; unreadable nodes are not
+        // reported. Bit per node index: still to be reported.
         let mut root_sets = vec![false; index.len()];
-        for &r in &root_idx {
-            let f = find(&mut parent, r);
-            root_sets[f as usize] = true;
-        }
-        let unreadable_ids: HashSet<&[u8]> = rep
-            .unreadable
-            .iter()
-            .filter(|(c, _, _)| c == node_coll)
-            .map(|(_, id, _)| id.as_bytes())
-            .collect();
-        let mut orphans: Vec<Value> = Vec::new();
-        for (id, &i) in index.iter() {
-            if !root_sets[find(&mut parent, i) as usize] && !unreadable_ids.contains(id.as_slice())
-            {
-                orphans.push(Value::from_wtf8(id.clone()));
+        for &fp in &root_fps {
+            if let Some(r) = index.position(fp) {
+                let f = find(&mut parent, r);
+                root_sets[f as usize] = true;
             }
         }
-        orphans.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
-        rep.orphans = orphans;
+        let mut orphan = vec![false; index.len()];
+        let mut any = false;
+        for i in 0..index.len() as u32 {
+            if !root_sets[find(&mut parent, i) as usize] {
+                orphan[i as usize] = true;
+                any = true;
+            }
+        }
+        drop(root_sets);
+        drop(parent);
+        for fp in &unreadable_fps {
+            if let Some(i) = index.position(*fp) {
+                orphan[i as usize] = false;
+            }
+        }
+        if any {
+            rep.orphans = name_orphans(store, json.as_ref(), node_coll, &index, orphan).await?;
+        }
     }
     rep.roots.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
     Ok(rep)
+}
+
+/// The ids (`str(id)`, sorted) of the nodes whose index is marked in `orphan`, read from a
+/// second pass over the nodes (the first one kept only fingerprints).
+async fn name_orphans(
+    store: &dyn Store,
+    json: Option<&crate::store::json::JsonStore>,
+    node_coll: &str,
+    index: &Arc<NodeIndex>,
+    orphan: Vec<bool>,
+) -> Result<Vec<Value>> {
+    let orphan = Arc::new(orphan);
+    let (ix, marked) = (index.clone(), orphan.clone());
+    let mut nodes = scan_mapped(store, json, node_coll, move |item| match item {
+        Item::Record(n) => n.get("id").filter(|v| !v.is_null()).and_then(|id| {
+            let i = ix.lookup(id)?;
+            marked[i as usize].then(|| (i, Value::from_wtf8(py_str_key(id))))
+        }),
+        Item::Unreadable { .. } => None,
+    })
+    .await?;
+    let mut reported = vec![false; index.len()];
+    let mut out: Vec<Value> = Vec::new();
+    while let Some(item) = nodes.next().await {
+        if let Some((i, id)) = item?
+            && !std::mem::replace(&mut reported[i as usize], true)
+        {
+            out.push(id);
+        }
+    }
+    out.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
+    Ok(out)
 }
 
 /// Ids of the edges that touch any of `node_ids` (top-level or legacy context endpoints).

@@ -38,26 +38,66 @@ impl Digest {
 
 /// The first 128 bits of the BLAKE3 hash of a record's canonical bytes.
 pub fn record_hash(record: &Value) -> u128 {
-    let bytes = crate::json::to_python_indent2(record);
-    let h = blake3::hash(&bytes);
+    bytes_hash(&crate::json::to_python_indent2(record))
+}
+
+/// [`record_hash`] of a record whose canonical bytes are `bytes`.
+fn bytes_hash(bytes: &[u8]) -> u128 {
+    let h = blake3::hash(bytes);
     let mut first = [0u8; 16];
     first.copy_from_slice(&h.as_bytes()[..16]);
     u128::from_le_bytes(first)
 }
 
-/// A source record made ready for the target: canonical form, whether `--upgrade` changed
-/// it, and its hash for the digest.
+/// What the writer gets of a record.
+enum Payload {
+    Value(Value),
+    /// For a JSON directory target: the canonical bytes (already made for the hash), the id
+    /// (or why it cannot name a file) and the id as shown in messages.
+    Encoded(Result<String>, Vec<u8>, String),
+    /// Nothing (a dry run writes nothing).
+    None,
+}
+
+/// How records are handed to the writer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Carry {
+    Value,
+    Encoded,
+    Nothing,
+}
+
+/// A source record made ready for the target: its payload, whether `--upgrade` changed it,
+/// and its hash for the digest.
 enum Prepared {
-    Record(Value, bool, u128),
+    Record(Payload, bool, u128),
     Unreadable(String, String),
 }
 
-fn prepare(coll: &str, upgrade: bool, item: Item) -> Prepared {
+/// The id of a record as shown in messages.
+fn shown_id(r: &Value) -> String {
+    match r.get("id") {
+        Some(Value::WStr(b)) => crate::wtf8::to_string_escaped(b),
+        _ => r.record_id().unwrap_or("?").to_string(),
+    }
+}
+
+fn prepare(coll: &str, upgrade: bool, carry: Carry, item: Item) -> Prepared {
     match item {
         Item::Record(rec) => {
             let (rec, changed) = canonical(coll, rec, upgrade);
-            let h = record_hash(&rec);
-            Prepared::Record(rec, changed, h)
+            let bytes = crate::json::to_python_indent2(&rec);
+            let h = bytes_hash(&bytes);
+            let payload = match carry {
+                Carry::Value => Payload::Value(rec),
+                Carry::Encoded => Payload::Encoded(
+                    crate::store::record_id(&rec).map(str::to_string),
+                    bytes,
+                    shown_id(&rec),
+                ),
+                Carry::Nothing => Payload::None,
+            };
+            Prepared::Record(payload, changed, h)
         }
         Item::Unreadable { id, reason } => Prepared::Unreadable(id, reason),
     }
@@ -81,6 +121,7 @@ async fn prepared_stream(
     src: &dyn Store,
     coll: &str,
     opts: &TransferOptions,
+    carry: Carry,
 ) -> Result<futures::stream::BoxStream<'static, Result<Prepared>>> {
     let (c, upgrade) = (coll.to_string(), opts.upgrade);
     if let Some(js) = json_source(src)? {
@@ -94,7 +135,7 @@ async fn prepared_stream(
                     Err(e) => return Some(Err(e.into())),
                 }
             }
-            Some(Ok(prepare(&c, upgrade, item)))
+            Some(Ok(prepare(&c, upgrade, carry, item)))
         };
         return js.scan_map(coll, ordered, Arc::new(map)).await;
     }
@@ -103,7 +144,7 @@ async fn prepared_stream(
         None => src.scan(coll).await?,
     };
     Ok(items
-        .map(move |r| r.map(|i| prepare(&c, upgrade, i)))
+        .map(move |r| r.map(|i| prepare(&c, upgrade, carry, i)))
         .boxed())
 }
 
@@ -229,14 +270,30 @@ async fn transfer_collection(
         name: coll.to_string(),
         ..Default::default()
     };
-    let mut items = prepared_stream(src, coll, opts).await?;
+    // A JSON directory target gets the encodings the readers made for the hashes (a tenth of
+    // the memory of values, and no second encoding); merge mode needs values.
+    let json_dst = match dst.json_dir() {
+        Some(dir) if opts.mode != SaveMode::Merge && !opts.dry_run => Some(
+            crate::store::json::JsonStore::open(dir, &crate::store::OpenOptions::default())?,
+        ),
+        _ => None,
+    };
+    let carry = if opts.dry_run {
+        Carry::Nothing
+    } else if json_dst.is_some() {
+        Carry::Encoded
+    } else {
+        Carry::Value
+    };
+    let json_dst = json_dst.as_ref();
+    let mut items = prepared_stream(src, coll, opts, carry).await?;
     if opts.indexes && !opts.dry_run {
         dst.prepare_collection(coll).await?;
     }
     let batch_size = opts.batch_size.max(1);
     let jobs = opts.jobs.max(1);
     // Bounded: at most `jobs` batches wait while `jobs` are being written.
-    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Value>>(jobs);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Payload>>(jobs);
     // Reader: parse, canonicalise, hash, batch.
     let reader = async {
         let mut batch = Vec::with_capacity(batch_size);
@@ -287,17 +344,26 @@ async fn transfer_collection(
                 if opts.dry_run {
                     return Ok::<_, Error>((n, Vec::new()));
                 }
-                let ids: Vec<String> = batch
-                    .iter()
-                    .map(|r| match r.get("id") {
-                        Some(Value::WStr(b)) => crate::wtf8::to_string_escaped(b),
-                        _ => r.record_id().unwrap_or("?").to_string(),
-                    })
-                    .collect();
-                let out = if insert_first {
-                    save_insert_first(dst, coll, batch).await?
-                } else {
-                    dst.save_many(coll, batch, opts.mode).await?
+                let mut ids: Vec<String> = Vec::with_capacity(batch.len());
+                let mut values: Vec<Value> = Vec::new();
+                let mut encoded: Vec<(Result<String>, Vec<u8>)> = Vec::new();
+                for p in batch {
+                    match p {
+                        Payload::Value(v) => {
+                            ids.push(shown_id(&v));
+                            values.push(v);
+                        }
+                        Payload::Encoded(id, bytes, shown) => {
+                            ids.push(shown);
+                            encoded.push((id, bytes));
+                        }
+                        Payload::None => {}
+                    }
+                }
+                let out = match json_dst {
+                    Some(js) => js.save_encoded(coll, encoded, opts.mode).await?,
+                    None if insert_first => save_insert_first(dst, coll, values).await?,
+                    None => dst.save_many(coll, values, opts.mode).await?,
                 };
                 Ok((n, ids.into_iter().zip(out).collect::<Vec<_>>()))
             })
@@ -378,9 +444,9 @@ pub async fn digest_collection(
                 coll,
                 false,
                 Arc::new(|item| {
-                    Some(Ok(match prepare("", false, item) {
+                    Some(Ok(match prepare("", false, Carry::Nothing, item) {
                         // only the hash is needed: free the record in the reader thread
-                        Prepared::Record(_, _, h) => Prepared::Record(Value::Null, false, h),
+                        Prepared::Record(_, _, h) => Prepared::Record(Payload::None, false, h),
                         bad => bad,
                     }))
                 }),
@@ -390,7 +456,7 @@ pub async fn digest_collection(
         None => store
             .scan(coll)
             .await?
-            .map(|r| r.map(|i| prepare("", false, i)))
+            .map(|r| r.map(|i| prepare("", false, Carry::Nothing, i)))
             .boxed(),
     };
     while let Some(item) = items.next().await {

@@ -223,8 +223,25 @@ fn write_err(collection: &str, id: &str, path: &Path, e: &io::Error) -> Error {
     )
 }
 
+/// The entries of a collection directory, errors named.
+fn listed<'a>(
+    collection: &'a str,
+    dir: &'a Path,
+    rd: fs::ReadDir,
+) -> impl Iterator<Item = Result<fs::DirEntry>> + 'a {
+    rd.map(move |e| {
+        e.map_err(|e| {
+            Error::io(
+                format!("collection {collection}: listing {}", dir.display()),
+                &e,
+            )
+        })
+    })
+}
+
 /// One `*.json` directory entry of a collection.
-struct Entry {
+#[derive(Clone)]
+pub(super) struct Entry {
     name: OsString,
     file_type: Option<fs::FileType>,
 }
@@ -298,6 +315,41 @@ impl Inner {
     /// The `*.json` entries of a collection directory, sorted by stem in code-point order;
     /// `None` when the directory does not exist.
     fn list(&self, collection: &str, dir: &Path) -> Result<Option<Vec<Entry>>> {
+        let Some(rd) = self.read_dir(collection, dir)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        for entry in listed(collection, dir, rd) {
+            let entry = entry?;
+            let name = entry.file_name();
+            if !is_json_name(&name) {
+                continue;
+            }
+            out.push(Entry {
+                file_type: entry.file_type().ok(),
+                name,
+            });
+        }
+        out.sort_by(|a, b| cmp_names(stem_of(&a.name), stem_of(&b.name)));
+        Ok(Some(out))
+    }
+
+    /// The number of `*.json` entries of a collection directory (what [`Inner::list`] would
+    /// return, without keeping the names); `None` when the directory does not exist.
+    fn count_entries(&self, collection: &str, dir: &Path) -> Result<Option<u64>> {
+        let Some(rd) = self.read_dir(collection, dir)? else {
+            return Ok(None);
+        };
+        let mut n = 0u64;
+        for entry in listed(collection, dir, rd) {
+            let entry = entry?;
+            n += is_json_name(&entry.file_name()) as u64;
+        }
+        Ok(Some(n))
+    }
+
+    /// `read_dir` of a collection directory; `None` when it does not exist.
+    fn read_dir(&self, collection: &str, dir: &Path) -> Result<Option<fs::ReadDir>> {
         let rd = match fs::read_dir(dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -314,25 +366,7 @@ impl Inner {
                 ));
             }
         };
-        let mut out = Vec::new();
-        for entry in rd {
-            let entry = entry.map_err(|e| {
-                Error::io(
-                    format!("collection {collection}: listing {}", dir.display()),
-                    &e,
-                )
-            })?;
-            let name = entry.file_name();
-            if !is_json_name(&name) {
-                continue;
-            }
-            out.push(Entry {
-                file_type: entry.file_type().ok(),
-                name,
-            });
-        }
-        out.sort_by(|a, b| cmp_names(stem_of(&a.name), stem_of(&b.name)));
-        Ok(Some(out))
+        Ok(Some(rd))
     }
 
     /// Read one listed entry (relative to `dirfd`, the open directory `dir`); `None` when it
@@ -414,72 +448,87 @@ impl Inner {
         dir: &Path,
         real_base: &Path,
         id: &str,
-        record: Value,
+        record: Rec,
         mode: SaveMode,
     ) -> Result<Saved> {
         let path = self.record_path(collection, dir, id, real_base)?;
+        let record = match (record, mode) {
+            (Rec::Value(v), SaveMode::Merge) => v,
+            (Rec::Bytes(_), SaveMode::Merge) => {
+                return Err(Error::invalid(format!(
+                    "collection {collection}: record {id:?}: an encoded record cannot be merged"
+                )));
+            }
+            (rec, _) => return self.write_bytes(collection, &path, id, &rec.into_bytes(), mode),
+        };
+        // Merge: read, deep-merge, write back, under the path lock. Another process may
+        // create the file between our read and our write: retry.
         let _guard = self.lock_for(&path);
         let werr = |e: &io::Error| write_err(collection, id, &path, e);
-        let exists_err = || {
-            Error::conflict(format!(
-                "collection {collection}: record {id:?} already exists (insert mode)"
-            ))
-        };
+        for _ in 0..5 {
+            match read_record(&path) {
+                Read::Missing => {
+                    let bytes = crate::json::to_python_indent2(&record);
+                    match atomic::atomic_write(&path, &bytes, Publish::NoReplace) {
+                        Ok(()) => return Ok(Saved::Created),
+                        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                        Err(e) => return Err(werr(&e)),
+                    }
+                }
+                Read::Found(mut existing) => {
+                    deep_merge(&mut existing, record);
+                    let bytes = crate::json::to_python_indent2(&existing);
+                    atomic::atomic_write(&path, &bytes, Publish::Overwrite)
+                        .map_err(|e| werr(&e))?;
+                    return Ok(Saved::Merged);
+                }
+                Read::Unreadable(r) => {
+                    return Err(Error::refused(format!(
+                        "collection {collection}: record {id:?}: cannot merge into the stored file ({r}); left unchanged"
+                    )));
+                }
+            }
+        }
+        Err(Error::unavailable(format!(
+            "collection {collection}: record {id:?}: merge kept racing with other writers"
+        )))
+    }
+
+    /// Write the encoded `bytes` of record `id` at `path` by jvspatial's protocol (replace,
+    /// insert or skip-existing).
+    fn write_bytes(
+        &self,
+        collection: &str,
+        path: &Path,
+        id: &str,
+        bytes: &[u8],
+        mode: SaveMode,
+    ) -> Result<Saved> {
+        let _guard = self.lock_for(path);
+        let werr = |e: &io::Error| write_err(collection, id, path, e);
         match mode {
             SaveMode::Replace => {
-                let existed = fs::symlink_metadata(&path).is_ok();
-                let bytes = crate::json::to_python_indent2(&record);
-                atomic::atomic_write(&path, &bytes, Publish::Overwrite).map_err(|e| werr(&e))?;
+                let existed = fs::symlink_metadata(path).is_ok();
+                atomic::atomic_write(path, bytes, Publish::Overwrite).map_err(|e| werr(&e))?;
                 Ok(if existed {
                     Saved::Replaced
                 } else {
                     Saved::Created
                 })
             }
-            SaveMode::Insert | SaveMode::SkipExisting => {
-                let bytes = crate::json::to_python_indent2(&record);
-                match atomic::atomic_write(&path, &bytes, Publish::NoReplace) {
-                    Ok(()) => Ok(Saved::Created),
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                        if mode == SaveMode::Insert {
-                            Err(exists_err())
-                        } else {
-                            Ok(Saved::Skipped)
-                        }
-                    }
-                    Err(e) => Err(werr(&e)),
-                }
-            }
-            SaveMode::Merge => {
-                // Another process may create the file between our read and our write: retry.
-                for _ in 0..5 {
-                    match read_record(&path) {
-                        Read::Missing => {
-                            let bytes = crate::json::to_python_indent2(&record);
-                            match atomic::atomic_write(&path, &bytes, Publish::NoReplace) {
-                                Ok(()) => return Ok(Saved::Created),
-                                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                                Err(e) => return Err(werr(&e)),
-                            }
-                        }
-                        Read::Found(mut existing) => {
-                            deep_merge(&mut existing, record);
-                            let bytes = crate::json::to_python_indent2(&existing);
-                            atomic::atomic_write(&path, &bytes, Publish::Overwrite)
-                                .map_err(|e| werr(&e))?;
-                            return Ok(Saved::Merged);
-                        }
-                        Read::Unreadable(r) => {
-                            return Err(Error::refused(format!(
-                                "collection {collection}: record {id:?}: cannot merge into the stored file ({r}); left unchanged"
-                            )));
-                        }
+            _ => match atomic::atomic_write(path, bytes, Publish::NoReplace) {
+                Ok(()) => Ok(Saved::Created),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    if mode == SaveMode::Insert {
+                        Err(Error::conflict(format!(
+                            "collection {collection}: record {id:?} already exists (insert mode)"
+                        )))
+                    } else {
+                        Ok(Saved::Skipped)
                     }
                 }
-                Err(Error::unavailable(format!(
-                    "collection {collection}: record {id:?}: merge kept racing with other writers"
-                )))
-            }
+                Err(e) => Err(werr(&e)),
+            },
         }
     }
 }
@@ -542,34 +591,35 @@ impl JsonStore {
         ordered: bool,
         map: Arc<ScanMap<T>>,
     ) -> Result<futures::stream::BoxStream<'static, Result<T>>> {
+        let how = if ordered { How::Sorted } else { How::Stream };
+        self.scan_entries(collection, how, Arc::new(move |_: &Entry, i| map(i)))
+            .await
+    }
+
+    /// The reader pool over the entries of `collection` chosen by `how`.
+    async fn scan_entries<T: Send + 'static>(
+        &self,
+        collection: &str,
+        how: How,
+        map: Arc<scan::EntryMap<T>>,
+    ) -> Result<futures::stream::BoxStream<'static, Result<T>>> {
         validate_component(collection, "collection")?;
         let c = collection.to_string();
         let opened = self
             .blocking(move |inner| {
                 let real_base = inner.real_base()?;
                 let dir = inner.coll_dir(&c, &real_base)?;
-                let listing = if ordered {
-                    match inner.list(&c, &dir)? {
+                let listing = match how {
+                    How::Sorted => match inner.list(&c, &dir)? {
                         Some(e) if !e.is_empty() => Listing::Sorted(e),
                         _ => return Ok(None),
-                    }
-                } else {
-                    match fs::read_dir(&dir) {
-                        Ok(rd) => Listing::Stream(rd),
-                        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-                        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => {
-                            return Err(Error::unavailable(format!(
-                                "collection {c}: {} is not a directory",
-                                dir.display()
-                            )));
-                        }
-                        Err(e) => {
-                            return Err(Error::io(
-                                format!("collection {c}: {}", dir.display()),
-                                &e,
-                            ));
-                        }
-                    }
+                    },
+                    How::Given(e) if e.is_empty() => return Ok(None),
+                    How::Given(e) => Listing::Sorted(e),
+                    How::Stream => match inner.read_dir(&c, &dir)? {
+                        Some(rd) => Listing::Stream(rd),
+                        None => return Ok(None),
+                    },
                 };
                 let fd = match scan::open_dir(&dir) {
                     Ok(fd) => fd,
@@ -604,6 +654,130 @@ impl JsonStore {
         Ok(scan::into_stream(rx))
     }
 
+    /// The records of `collection` matching `filter`, in id order, read in two passes so that
+    /// memory does not grow with the collection: the first reads every file in directory order
+    /// and keeps only the names of the matching (or unreadable) ones; the second reads those
+    /// again, in id order, and filters them again (a file changed in between is judged by its
+    /// new content, like any file changed during a scan). Costs a second parse of the matches.
+    async fn find_two_pass(
+        &self,
+        collection: &str,
+        filter: Arc<Filter>,
+    ) -> Result<futures::stream::BoxStream<'static, Result<Item>>> {
+        let f = filter.clone();
+        let keep: Arc<scan::EntryMap<Entry>> = Arc::new(move |e: &Entry, item| match item {
+            Item::Record(rec) => match f.matches(&rec) {
+                Ok(false) => None,
+                // A match error is met again (in order) by the second pass.
+                Ok(true) | Err(_) => Some(Ok(e.clone())),
+            },
+            Item::Unreadable { .. } => Some(Ok(e.clone())),
+        });
+        let mut names = self.scan_entries(collection, How::Stream, keep).await?;
+        let mut kept = Vec::new();
+        while let Some(e) = names.next().await {
+            kept.push(e?);
+        }
+        drop(names);
+        kept.sort_by(|a, b| cmp_names(stem_of(&a.name), stem_of(&b.name)));
+        let map = filter_map(filter);
+        self.scan_entries(
+            collection,
+            How::Given(kept),
+            Arc::new(move |_: &Entry, i| map(i)),
+        )
+        .await
+    }
+
+    /// Write records given with their ids ([`record_id`] of each, or the error it gave), the
+    /// way [`Store::save_many`] does: one group per id, in order, groups written in parallel.
+    async fn write_records(
+        &self,
+        collection: &str,
+        records: Vec<(Result<String>, Rec)>,
+        mode: SaveMode,
+    ) -> Result<Vec<Result<Saved>>> {
+        validate_component(collection, "collection")?;
+        let n = records.len();
+        let mut results: Vec<Option<Result<Saved>>> = (0..n).map(|_| None).collect();
+        let mut groups: IndexMap<String, Vec<(usize, Rec)>> = IndexMap::new();
+        for (index, (id, record)) in records.into_iter().enumerate() {
+            let id = match id.and_then(|id| {
+                validate_component(&id, "record id")?;
+                Ok(id)
+            }) {
+                Ok(id) => id,
+                Err(e) => {
+                    results[index] = Some(Err(
+                        e.context(format!("collection {collection}: record {index}"))
+                    ));
+                    continue;
+                }
+            };
+            groups.entry(id).or_default().push((index, record));
+        }
+        if !groups.is_empty() {
+            let c = collection.to_string();
+            let (dir, real_base) = self
+                .blocking(move |inner| {
+                    let real_base = inner.real_base()?;
+                    let dir = inner.coll_dir(&c, &real_base)?;
+                    fs::create_dir_all(&dir).map_err(|e| {
+                        Error::io(format!("collection {c}: creating {}", dir.display()), &e)
+                    })?;
+                    // Re-check now that the directories exist (and re-resolve the base).
+                    let real_base = inner.real_base()?;
+                    inner.coll_dir(&c, &real_base)?;
+                    Ok((dir, real_base))
+                })
+                .await?;
+            let workers = WRITERS.min(groups.len());
+            let job = Arc::new(WriteJob {
+                collection: collection.to_string(),
+                dir,
+                real_base,
+                mode,
+                queue: Mutex::new(groups.into_iter().collect::<Vec<_>>().into_iter()),
+                results: Mutex::new(results),
+            });
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    let (inner, job) = (self.inner.clone(), job.clone());
+                    tokio::task::spawn_blocking(move || run_writer(&inner, &job))
+                })
+                .collect();
+            for h in futures::future::join_all(handles).await {
+                h.map_err(join_err)?;
+            }
+            results = std::mem::take(&mut *lock(&job.results));
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(Error::unavailable("record was not written"))))
+            .collect())
+    }
+
+    /// [`Store::save_many`] for records already encoded by `to_python_indent2` (the transfer
+    /// engine encodes in its reader threads to hash them, and a batch of encodings is a tenth
+    /// of the memory of the same batch of values). `Merge` needs values and is refused.
+    pub async fn save_encoded(
+        &self,
+        collection: &str,
+        records: Vec<(Result<String>, Vec<u8>)>,
+        mode: SaveMode,
+    ) -> Result<Vec<Result<Saved>>> {
+        if mode == SaveMode::Merge {
+            return Err(Error::invalid(
+                "merge mode needs records, not their encodings",
+            ));
+        }
+        let records = records
+            .into_iter()
+            .map(|(id, b)| (id, Rec::Bytes(b)))
+            .collect();
+        self.write_records(collection, records, mode).await
+    }
+
     async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Inner) -> Result<T> + Send + 'static,
@@ -618,6 +792,16 @@ impl JsonStore {
 enum Listing {
     Sorted(Vec<Entry>),
     Stream(fs::ReadDir),
+}
+
+/// Which entries a scan reads, in which order.
+enum How {
+    /// Every `*.json` entry, sorted by stem (jvspatial's order).
+    Sorted,
+    /// Every `*.json` entry, in directory order (nothing listed up front).
+    Stream,
+    /// These entries (already sorted), in this order.
+    Given(Vec<Entry>),
 }
 
 /// Keep the records matching `filter` (and every unreadable item); a match error ends the
@@ -636,7 +820,22 @@ fn filter_map(filter: Arc<Filter>) -> Arc<ScanMap<Item>> {
     })
 }
 
-type Group = (String, Vec<(usize, Value)>);
+/// A record to write: a value, or its encoding already made (`to_python_indent2`).
+pub enum Rec {
+    Value(Value),
+    Bytes(Vec<u8>),
+}
+
+impl Rec {
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Rec::Value(v) => crate::json::to_python_indent2(&v),
+            Rec::Bytes(b) => b,
+        }
+    }
+}
+
+type Group = (String, Vec<(usize, Rec)>);
 
 struct WriteJob {
     collection: String,
@@ -720,64 +919,14 @@ impl Store for JsonStore {
         records: Vec<Value>,
         mode: SaveMode,
     ) -> Result<Vec<Result<Saved>>> {
-        validate_component(collection, "collection")?;
-        let n = records.len();
-        let mut results: Vec<Option<Result<Saved>>> = (0..n).map(|_| None).collect();
-        let mut groups: IndexMap<String, Vec<(usize, Value)>> = IndexMap::new();
-        for (index, record) in records.into_iter().enumerate() {
-            let id = match record_id(&record).and_then(|id| {
-                validate_component(id, "record id")?;
-                Ok(id.to_string())
-            }) {
-                Ok(id) => id,
-                Err(e) => {
-                    results[index] = Some(Err(
-                        e.context(format!("collection {collection}: record {index}"))
-                    ));
-                    continue;
-                }
-            };
-            groups.entry(id).or_default().push((index, record));
-        }
-        if !groups.is_empty() {
-            let c = collection.to_string();
-            let (dir, real_base) = self
-                .blocking(move |inner| {
-                    let real_base = inner.real_base()?;
-                    let dir = inner.coll_dir(&c, &real_base)?;
-                    fs::create_dir_all(&dir).map_err(|e| {
-                        Error::io(format!("collection {c}: creating {}", dir.display()), &e)
-                    })?;
-                    // Re-check now that the directories exist (and re-resolve the base).
-                    let real_base = inner.real_base()?;
-                    inner.coll_dir(&c, &real_base)?;
-                    Ok((dir, real_base))
-                })
-                .await?;
-            let workers = WRITERS.min(groups.len());
-            let job = Arc::new(WriteJob {
-                collection: collection.to_string(),
-                dir,
-                real_base,
-                mode,
-                queue: Mutex::new(groups.into_iter().collect::<Vec<_>>().into_iter()),
-                results: Mutex::new(results),
-            });
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    let (inner, job) = (self.inner.clone(), job.clone());
-                    tokio::task::spawn_blocking(move || run_writer(&inner, &job))
-                })
-                .collect();
-            for h in futures::future::join_all(handles).await {
-                h.map_err(join_err)?;
-            }
-            results = std::mem::take(&mut *lock(&job.results));
-        }
-        Ok(results
+        let records = records
             .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(Error::unavailable("record was not written"))))
-            .collect())
+            .map(|r| {
+                let id = record_id(&r).map(str::to_string);
+                (id, Rec::Value(r))
+            })
+            .collect();
+        self.write_records(collection, records, mode).await
     }
 
     async fn delete_many(&self, collection: &str, ids: Vec<String>) -> Result<Vec<Result<bool>>> {
@@ -830,9 +979,15 @@ impl Store for JsonStore {
             validate_component(collection, "collection")?;
             return Ok(stream::empty().boxed());
         }
-        let items = self
-            .scan_map(collection, true, filter_map(spec.filter.clone()))
-            .await?;
+        // A filter without a limit reads every file anyway: two passes keep only the names
+        // of the matches instead of a sorted listing of the whole directory. With a limit, one
+        // ordered pass can stop early.
+        let items = if !spec.filter.is_empty() && (spec.limit.is_none() || !spec.sort.is_empty()) {
+            self.find_two_pass(collection, spec.filter.clone()).await?
+        } else {
+            self.scan_map(collection, true, filter_map(spec.filter.clone()))
+                .await?
+        };
         Ok(crate::find::find_prefiltered(items, spec))
     }
 
@@ -872,9 +1027,9 @@ impl Store for JsonStore {
                 self.blocking(move |inner| {
                     let real_base = inner.real_base()?;
                     let dir = inner.coll_dir(&c, &real_base)?;
-                    let n = inner.list(&c, &dir)?.map_or(0, |e| e.len());
+                    let n = inner.count_entries(&c, &dir)?.unwrap_or(0);
                     Ok(Count {
-                        count: n as u64,
+                        count: n,
                         unreadable: Vec::new(),
                     })
                 })

@@ -34,6 +34,9 @@ use tokio::sync::mpsc::Sender;
 /// What the reader threads do with each item: keep it (mapped), drop it (`None`), or fail.
 pub type ScanMap<T> = dyn Fn(Item) -> Option<Result<T>> + Send + Sync;
 
+/// [`ScanMap`] that also sees the directory entry the item was read from.
+pub(super) type EntryMap<T> = dyn Fn(&Entry, Item) -> Option<Result<T>> + Send + Sync;
+
 /// Directory entries per unit of work.
 pub(super) const CHUNK: usize = 32;
 /// Ordered mode: how many chunks per thread may be done ahead of the one to emit next.
@@ -141,13 +144,13 @@ fn read_one(src: &Source<'_>, e: &Entry, bufs: &mut Bufs) -> Option<Item> {
 fn process<T>(
     src: &Source<'_>,
     entries: &[Entry],
-    map: &ScanMap<T>,
+    map: &EntryMap<T>,
     bufs: &mut Bufs,
 ) -> Vec<Result<T>> {
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {
         if let Some(item) = read_one(src, e, bufs)
-            && let Some(x) = map(item)
+            && let Some(x) = map(e, item)
         {
             out.push(x);
         }
@@ -170,7 +173,7 @@ struct Ordered<T> {
 pub(super) fn run_ordered<T: Send>(
     src: &Source<'_>,
     entries: &[Entry],
-    map: &ScanMap<T>,
+    map: &EntryMap<T>,
     tx: Sender<Vec<Result<T>>>,
 ) {
     let chunks: Vec<&[Entry]> = entries.chunks(CHUNK).collect();
@@ -248,7 +251,7 @@ pub(super) fn run_ordered<T: Send>(
 pub(super) fn run_unordered<T: Send>(
     src: &Source<'_>,
     rd: fs::ReadDir,
-    map: &ScanMap<T>,
+    map: &EntryMap<T>,
     tx: Sender<Vec<Result<T>>>,
 ) {
     let source = Mutex::new(Some(rd));

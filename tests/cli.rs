@@ -924,6 +924,69 @@ fn copy_collections_query_and_insert_conflicts() {
     );
 }
 
+/// A JSON target takes encoded records for replace/insert/skip-existing and values for merge:
+/// every mode gives the same files as `save` would.
+#[test]
+fn copy_modes_into_a_json_store() {
+    let t = tmp();
+    let src = t.path().join("src");
+    let dst = t.path().join("dst");
+    put(
+        &src,
+        "object",
+        "o.A.1",
+        r#"{"id": "o.A.1", "entity": "A", "context": {"x": 1, "new": true}}"#,
+    );
+    put(
+        &src,
+        "object",
+        "o.A.2",
+        r#"{"id": "o.A.2", "entity": "A", "context": {"x": 2}}"#,
+    );
+    put(
+        &dst,
+        "object",
+        "o.A.1",
+        r#"{"id": "o.A.1", "entity": "A", "context": {"x": 0, "kept": "yes"}}"#,
+    );
+    let copy = |mode: &str| {
+        run(jv(t.path())
+            .args(["copy", "--collection", "object", "--mode", mode, "--from"])
+            .arg(&src)
+            .arg("--to")
+            .arg(&dst))
+    };
+    let read = |id: &str| fs::read_to_string(dst.join(format!("object/{id}.json"))).unwrap();
+    // skip-existing: the stored o.A.1 stays, o.A.2 is created
+    let o = copy("skip-existing");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(
+        read("o.A.1").contains("\"kept\": \"yes\""),
+        "{}",
+        read("o.A.1")
+    );
+    assert_eq!(
+        read("o.A.2"),
+        "{\n  \"id\": \"o.A.2\",\n  \"entity\": \"A\",\n  \"context\": {\n    \"x\": 2\n  }\n}"
+    );
+    // merge: deep-merged into the stored record, key order of the stored record first
+    let o = copy("merge");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(
+        read("o.A.1"),
+        "{\n  \"id\": \"o.A.1\",\n  \"entity\": \"A\",\n  \"context\": {\n    \"x\": 1,\n    \"kept\": \"yes\",\n    \"new\": true\n  }\n}"
+    );
+    // replace: the source record as it is
+    let o = copy("replace");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(
+        read("o.A.1"),
+        "{\n  \"id\": \"o.A.1\",\n  \"entity\": \"A\",\n  \"context\": {\n    \"x\": 1,\n    \"new\": true\n  }\n}"
+    );
+    let names: Vec<_> = fs::read_dir(dst.join("object")).unwrap().collect();
+    assert_eq!(names.len(), 2, "no temp files left behind");
+}
+
 // ---------------------------------------------------------------- completions, usage
 
 #[test]

@@ -103,8 +103,9 @@ fn prepare(coll: &str, upgrade: bool, carry: Carry, item: Item) -> Prepared {
     }
 }
 
-/// The JSON store behind `store`, opened for parallel reads.
-fn json_source(store: &dyn Store) -> Result<Option<crate::store::json::JsonStore>> {
+/// The JSON store behind `store`, as a [`JsonStore`](crate::store::json::JsonStore) handle
+/// (parallel reads, writes of encoded records).
+fn json_handle(store: &dyn Store) -> Result<Option<crate::store::json::JsonStore>> {
     match store.json_dir() {
         Some(dir) => Ok(Some(crate::store::json::JsonStore::open(
             dir,
@@ -124,7 +125,7 @@ async fn prepared_stream(
     carry: Carry,
 ) -> Result<futures::stream::BoxStream<'static, Result<Prepared>>> {
     let (c, upgrade) = (coll.to_string(), opts.upgrade);
-    if let Some(js) = json_source(src)? {
+    if let Some(js) = json_handle(src)? {
         let filter = opts.filter.clone().filter(|f| !f.is_empty());
         let ordered = filter.is_some();
         let map = move |item: Item| -> Option<Result<Prepared>> {
@@ -272,11 +273,10 @@ async fn transfer_collection(
     };
     // A JSON directory target gets the encodings the readers made for the hashes (a tenth of
     // the memory of values, and no second encoding); merge mode needs values.
-    let json_dst = match dst.json_dir() {
-        Some(dir) if opts.mode != SaveMode::Merge && !opts.dry_run => Some(
-            crate::store::json::JsonStore::open(dir, &crate::store::OpenOptions::default())?,
-        ),
-        _ => None,
+    let json_dst = if opts.mode != SaveMode::Merge && !opts.dry_run {
+        json_handle(dst)?
+    } else {
+        None
     };
     let carry = if opts.dry_run {
         Carry::Nothing
@@ -437,7 +437,7 @@ pub async fn digest_collection(
 ) -> Result<(Digest, Vec<(String, String)>)> {
     let mut d = Digest::default();
     let mut bad = Vec::new();
-    let mut items = match json_source(store)? {
+    let mut items = match json_handle(store)? {
         // Parse and hash in the reader threads, in directory order.
         Some(js) => {
             js.scan_map(

@@ -137,12 +137,24 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__cleanup)
-            opts="-y -q -v -h -V --dry-run --yes --max-delete --force --strip-node-edges --tmp-files --node-collection --edge-collection --format --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
+            opts="-y -q -v -h -V --db --mongo-db --connect-timeout --dry-run --yes --max-delete --force --strip-node-edges --tmp-files --node-collection --edge-collection --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-delete)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -159,22 +171,6 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dialect)
-                    COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
-                    return 0
-                    ;;
-                --mongo-db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -183,22 +179,14 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__collections)
-            opts="-q -v -h -V --format --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --db --mongo-db --connect-timeout --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --format)
-                    COMPREPLY=($(compgen -W "json jsonl table csv ids" -- "${cur}"))
-                    return 0
-                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dialect)
-                    COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
                 --mongo-db)
@@ -207,6 +195,10 @@ _jvdb() {
                     ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json jsonl table csv ids" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -217,16 +209,26 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__completions)
-            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version bash zsh fish powershell elvish"
+            opts="-q -v -h -V --quiet --verbose --help --version bash zsh fish powershell elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
+                *)
+                    COMPREPLY=()
                     ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jvdb__subcmd__copy)
+            opts="-j -c -f -q -v -h -V --dialect --mongo-db --connect-timeout --from --to --batch-size --dry-run --no-indexes --jobs --collection --filter --query --mode --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --dialect)
                     COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
@@ -239,20 +241,6 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        jvdb__subcmd__copy)
-            opts="-j -c -f -q -v -h -V --from --to --batch-size --dry-run --no-indexes --jobs --collection --filter --query --mode --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -297,6 +285,20 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "replace insert merge skip-existing" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jvdb__subcmd__count)
+            opts="-f -q -v -h -V --db --dialect --mongo-db --connect-timeout --filter --query --entity --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -313,20 +315,6 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        jvdb__subcmd__count)
-            opts="-f -q -v -h -V --filter --query --entity --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --query)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -343,6 +331,20 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jvdb__subcmd__delete)
+            opts="-f -y -q -v -h -V --db --dialect --mongo-db --connect-timeout --filter --query --dry-run --yes --max-delete --cascade --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -359,20 +361,6 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        jvdb__subcmd__delete)
-            opts="-f -y -q -v -h -V --filter --query --dry-run --yes --max-delete --cascade --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --query)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -389,6 +377,20 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jvdb__subcmd__find)
+            opts="-f -q -v -h -V --db --dialect --mongo-db --connect-timeout --filter --query --sort --skip --limit --fields --entity --count --format --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -405,20 +407,6 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        jvdb__subcmd__find)
-            opts="-f -q -v -h -V --filter --query --sort --skip --limit --fields --entity --count --format --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --query)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -455,22 +443,6 @@ _jvdb() {
                     COMPREPLY=($(compgen -W "json jsonl table csv ids" -- "${cur}"))
                     return 0
                     ;;
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dialect)
-                    COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
-                    return 0
-                    ;;
-                --mongo-db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -479,28 +451,12 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__generate__subcmd__docs)
-            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dialect)
-                    COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
-                    return 0
-                    ;;
-                --mongo-db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -509,22 +465,14 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__get)
-            opts="-q -v -h -V --format --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --db --mongo-db --connect-timeout --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --format)
-                    COMPREPLY=($(compgen -W "json jsonl table csv ids" -- "${cur}"))
-                    return 0
-                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dialect)
-                    COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
                 --mongo-db)
@@ -533,6 +481,10 @@ _jvdb() {
                     ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json jsonl table csv ids" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -753,7 +705,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__info)
-            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --db --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -761,10 +713,6 @@ _jvdb() {
             case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dialect)
-                    COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
                 --mongo-db)
@@ -783,12 +731,20 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__migrate)
-            opts="-j -q -v -h -V --from --to --batch-size --dry-run --no-indexes --jobs --upgrade --no-verify --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
+            opts="-j -q -v -h -V --mongo-db --connect-timeout --from --to --batch-size --dry-run --no-indexes --jobs --upgrade --no-verify --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -809,12 +765,22 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jvdb__subcmd__save)
+            opts="-q -v -h -V --db --mongo-db --connect-timeout --data --mode --generate-id --errors --batch-size --dry-run --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dialect)
-                    COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
                     return 0
                     ;;
                 --mongo-db)
@@ -825,20 +791,6 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        jvdb__subcmd__save)
-            opts="-q -v -h -V --data --mode --generate-id --errors --batch-size --dry-run --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --data)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -855,22 +807,6 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dialect)
-                    COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
-                    return 0
-                    ;;
-                --mongo-db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -879,12 +815,20 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__verify)
-            opts="-c -q -v -h -V --collection --format --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --mongo-db --connect-timeout --collection --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --collection)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -895,22 +839,6 @@ _jvdb() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
-                    return 0
-                    ;;
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --dialect)
-                    COMPREPLY=($(compgen -W "mongo jvspatial" -- "${cur}"))
-                    return 0
-                    ;;
-                --mongo-db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -24,12 +24,12 @@ function __fish_jvdb_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c jvdb -n "__fish_jvdb_needs_command" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_needs_command" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
+complete -c jvdb -n "__fish_jvdb_needs_command" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_needs_command" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
 jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_needs_command" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_needs_command" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
-complete -c jvdb -n "__fish_jvdb_needs_command" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_needs_command" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_needs_command" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_needs_command" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_needs_command" -s V -l version -d 'Print version'
@@ -47,54 +47,53 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "verify" -d 'Compare two s
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l format -d 'Output format [default: table on a TTY, else one name per line]' -r -f -a "json\t'A pretty JSON array (get: pretty records)'
 jsonl\t'One compact JSON record per line'
 table\t'A table for people (comfy-table)'
 csv\t'CSV with a header row; nested values as JSON'
 ids\t'Only the record ids, one per line'"
-complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
+jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l entity -d 'Only records of this entity (class) name' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l format -d 'Output format [default: json]' -r -f -a "json\t'A pretty JSON array (get: pretty records)'
 jsonl\t'One compact JSON record per line'
 table\t'A table for people (comfy-table)'
 csv\t'CSV with a header row; nested values as JSON'
 ids\t'Only the record ids, one per line'"
-complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
+jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l sort -d 'Sort keys: field:1 (ascending) or field:-1 (descending), comma separated' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l skip -d 'Skip this many matching records' -r
@@ -106,16 +105,14 @@ jsonl\t'One compact JSON record per line'
 table\t'A table for people (comfy-table)'
 csv\t'CSV with a header row; nested values as JSON'
 ids\t'Only the record ids, one per line'"
-complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l count -d 'Print only the number of matching records'
-complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l data -d 'The records as a JSON string instead of a file' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l mode -d 'What to do when an id already exists' -r -f -a "replace\t'Replace the whole record (jvspatial\'s save)'
 insert\t'Fail for ids that already exist (exit 5)'
@@ -123,50 +120,47 @@ merge\t'Deep-merge into the stored record (objects merge, other values replace)'
 skip-existing\t'Leave records that already exist untouched'"
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l errors -d 'Write the records that failed to FILE (JSONL), to fix and feed back' -r -F
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l batch-size -d 'Records per write batch' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l generate-id -d 'Mint jvspatial ids (n.City.<24 hex>) for records without an id'
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l dry-run -d 'Check the input and report what would be saved; write nothing'
-complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
+jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l max-delete -d 'Refuse (exit 6) when more than N records would be deleted' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dry-run -d 'Show what would be deleted; delete nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l cascade -d 'Also delete the edges of deleted nodes'
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l max-delete -d 'Refuse (exit 6) when more than N edges would be deleted' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l node-collection -d 'Node collection name' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l edge-collection -d 'Edge collection name' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l format -d 'Report format: text (dangling edge ids on stdout) or a JSON report for cron' -r -f -a "text\t''
 json\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l dry-run -d 'Report what would be removed; change nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s y -l yes -d 'Do not ask for confirmation'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l force -d 'Run even when the node collection is empty or missing (every edge is then dangling)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l strip-node-edges -d 'Also remove legacy `edges` arrays from node records (jvspatial 0.0.x)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l tmp-files -d 'Also remove stale *.jvtmp files of processes that are not running (JSON stores)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
+jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l from -d 'Source store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l to -d 'Target store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l batch-size -d 'Records per write batch' -r
@@ -177,61 +171,40 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mode -d 'What to do w
 insert\t'Fail for ids that already exist (exit 5)'
 merge\t'Deep-merge into the stored record (objects merge, other values replace)'
 skip-existing\t'Leave records that already exist untouched'"
-complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l dry-run -d 'Read and check everything, report what would be written; write nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l no-indexes -d 'Do not create jvspatial\'s indexes in the target (MongoDB)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l from -d 'Source store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l to -d 'Target store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l batch-size -d 'Records per write batch' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s j -l jobs -d 'Batches written in parallel' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l dry-run -d 'Read and check everything, report what would be written; write nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l no-indexes -d 'Do not create jvspatial\'s indexes in the target (MongoDB)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l upgrade -d 'Drop legacy node `edges` arrays (jvspatial 0.0.x) on the way'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l no-verify -d 'Skip the verification pass (counts and content hash)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s c -l collection -d 'Only these collections [default: all of both stores]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l format -d 'Report format' -r -f -a "text\t''
 json\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
-jvspatial\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s V -l version -d 'Print version'

@@ -24,38 +24,87 @@ Exit codes: 0 ok, 1 partial failure, 2 invalid input, 3 not found, 4 store unava
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub top: TopArgs,
 
     #[command(subcommand)]
     pub command: Command,
 }
 
-#[derive(Args, Debug, Clone)]
-pub struct GlobalArgs {
-    /// Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]
-    #[arg(long, global = true, value_name = "SPEC")]
-    pub db: Option<String>,
+/// Options given before the subcommand (`jvdb --db S find …`). The store options here are the
+/// same as the subcommand's own (`jvdb find … --db S`); a command they mean nothing for rejects
+/// them (see `commands::merge_options`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct TopArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub dialect: DialectOpt,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
+}
 
-    /// Query dialect: MongoDB semantics, or jvspatial's QueryEngine exactly
-    #[arg(long, global = true, value_enum, default_value_t = DialectArg::Mongo)]
-    pub dialect: DialectArg,
-
-    /// MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)
-    #[arg(long, global = true, value_name = "NAME")]
-    pub mongo_db: Option<String>,
-
-    /// Seconds to wait for a database server before giving up (exit 4)
-    #[arg(long, global = true, default_value_t = 5.0, value_name = "SECS", value_parser = parse_timeout)]
-    pub connect_timeout: f64,
-
-    /// No progress bars and no summaries on stderr (errors still print)
-    #[arg(short, long, global = true)]
+/// `-q` and `-v`: every command takes them, before or after its name.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Verbosity {
+    /// No progress bars, summaries or warnings on stderr (errors still print)
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
 
     /// Say which store was chosen and why, and more detail on what happens
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 }
+
+/// The working store, for commands that work on one store.
+#[derive(Args, Debug, Clone, Default)]
+pub struct StoreArg {
+    /// Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else
+    /// JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]
+    #[arg(long, value_name = "SPEC", help_heading = "Store options")]
+    pub db: Option<String>,
+}
+
+/// The query dialect, for commands that take `--query`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct DialectOpt {
+    /// Query dialect: MongoDB semantics, or jvspatial's QueryEngine exactly [default: mongo]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "DIALECT",
+        help_heading = "Store options"
+    )]
+    pub dialect: Option<DialectArg>,
+}
+
+/// How database servers are reached, for every command that opens a store.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ConnArgs {
+    /// MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]
+    #[arg(long, value_name = "NAME", help_heading = "Store options")]
+    pub mongo_db: Option<String>,
+
+    /// Seconds to wait for a database server before giving up (exit 4) [default: 5]
+    #[arg(long, value_name = "SECS", value_parser = parse_timeout, help_heading = "Store options")]
+    pub connect_timeout: Option<f64>,
+}
+
+/// The options in effect for one run: the subcommand's own, else those given before it, else
+/// the defaults.
+#[derive(Debug, Clone)]
+pub struct GlobalArgs {
+    pub db: Option<String>,
+    pub dialect: DialectArg,
+    pub mongo_db: Option<String>,
+    pub connect_timeout: f64,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+/// Default for `--connect-timeout`.
+pub const CONNECT_TIMEOUT_DEFAULT: f64 = 5.0;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DialectArg {
@@ -107,7 +156,7 @@ pub enum ShellArg {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Show which store is used and why
-    Info,
+    Info(InfoArgs),
     /// List the collections of the store
     Collections(CollectionsArgs),
     /// Count the records of a collection
@@ -148,7 +197,19 @@ pub struct QueryArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct InfoArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+#[derive(Args, Debug)]
 pub struct CollectionsArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Output format [default: table on a TTY, else one name per line]
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
@@ -156,6 +217,12 @@ pub struct CollectionsArgs {
 
 #[derive(Args, Debug)]
 pub struct CountArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub dialect: DialectOpt,
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Collection name (node, edge, object, w, …)
     pub collection: String,
     #[command(flatten)]
@@ -167,6 +234,10 @@ pub struct CountArgs {
 
 #[derive(Args, Debug)]
 pub struct GetArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Collection name
     pub collection: String,
     /// Record ids
@@ -179,6 +250,12 @@ pub struct GetArgs {
 
 #[derive(Args, Debug)]
 pub struct FindArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub dialect: DialectOpt,
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Collection name
     pub collection: String,
     #[command(flatten)]
@@ -208,6 +285,10 @@ pub struct FindArgs {
 
 #[derive(Args, Debug)]
 pub struct SaveArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Collection name
     pub collection: String,
     /// Input file, or - for stdin (one object, a JSON array, or JSONL)
@@ -235,6 +316,12 @@ pub struct SaveArgs {
 
 #[derive(Args, Debug)]
 pub struct DeleteArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub dialect: DialectOpt,
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Collection name
     pub collection: String,
     /// Record ids to delete
@@ -257,6 +344,10 @@ pub struct DeleteArgs {
 
 #[derive(Args, Debug)]
 pub struct CleanupArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Report what would be removed; change nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -288,6 +379,8 @@ pub struct CleanupArgs {
 
 #[derive(Args, Debug)]
 pub struct TransferArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Source store spec
     #[arg(long, value_name = "SPEC")]
     pub from: String,
@@ -310,6 +403,8 @@ pub struct TransferArgs {
 
 #[derive(Args, Debug)]
 pub struct CopyArgs {
+    #[command(flatten)]
+    pub dialect: DialectOpt,
     #[command(flatten)]
     pub transfer: TransferArgs,
     /// Collections to copy (repeat or comma separate) [default: all]
@@ -341,6 +436,8 @@ pub struct MigrateArgs {
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// First store spec
     pub a: String,
     /// Second store spec

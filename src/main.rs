@@ -19,7 +19,13 @@ fn main() -> ExitCode {
             };
             if e.use_stderr() {
                 // The parser echoes offending values, which may be a URI with a password.
-                eprint!("{}", jvdb::store::redact(&e.render().to_string()));
+                let text = e.render().to_string();
+                if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    // `jvdb` alone: the help, on stderr since nothing was done (exit 2).
+                    eprint!("{text}");
+                } else {
+                    eprint!("{}", jvdb::store::redact(&usage_error(&text)));
+                }
             } else {
                 let _ = e.print();
             }
@@ -40,4 +46,41 @@ fn main() -> ExitCode {
     // Do not wait for blocking readers that a broken pipe or an early exit left behind.
     runtime.shutdown_background();
     ExitCode::from(code as u8)
+}
+
+/// clap's usage error in jvdb's shape: `jvdb: <what was wrong> (tip: …)` on one line, then the
+/// usage line of the command and where its help is.
+fn usage_error(rendered: &str) -> String {
+    let mut lines = rendered.lines();
+    let mut what: Vec<String> = Vec::new();
+    for l in lines.by_ref() {
+        if l.trim().is_empty() {
+            break;
+        }
+        what.push(l.trim().trim_start_matches("error:").trim().to_string());
+    }
+    let mut tips = Vec::new();
+    let mut usage = None;
+    for l in lines {
+        let t = l.trim();
+        if let Some(tip) = t.strip_prefix("tip:") {
+            tips.push(tip.trim().to_string());
+        } else if let Some(u) = t.strip_prefix("Usage:") {
+            usage = Some(u.trim().to_string());
+        }
+    }
+    let mut out = format!("jvdb: {}", what.join(" "));
+    if !tips.is_empty() {
+        out.push_str(&format!(" (tip: {})", tips.join("; ")));
+    }
+    out.push('\n');
+    if let Some(u) = usage {
+        // The command path is the words before the first placeholder or option.
+        let cmd: Vec<&str> = u
+            .split_whitespace()
+            .take_while(|w| !w.starts_with(['[', '<', '-']))
+            .collect();
+        out.push_str(&format!("usage: {u}; see '{} --help'\n", cmd.join(" ")));
+    }
+    out
 }

@@ -187,7 +187,7 @@ fn unknown_db_type_and_bad_specs_exit_2_listing_backends() {
         .env("JVSPATIAL_DB_TYPE", "dynamodb"));
     assert_eq!(code(&o), 2);
     assert!(
-        err(&o).contains("dynamodb") && err(&o).contains("json:"),
+        err(&o).contains("JVSPATIAL_DB_TYPE=dynamodb") && err(&o).contains("json, mongodb"),
         "{}",
         err(&o)
     );

@@ -19,10 +19,7 @@ pub async fn run(ctx: &Ctx, args: FindArgs) -> anyhow::Result<i32> {
         None => Vec::new(),
     };
     let projection = match &args.fields {
-        Some(f) => Some(
-            Projection::parse(f)
-                .map_err(|e| Error::invalid(format!("invalid --fields: {}", e.0)))?,
-        ),
+        Some(f) => Some(Projection::parse(f).map_err(|e| Error::invalid(e.0))?),
         None => None,
     };
     let columns = args.fields.as_ref().map(|f| {

@@ -1,9 +1,10 @@
 //! `jvdb info`: which store is used and why (passwords redacted).
 use super::Ctx;
+use crate::cli::InfoArgs;
 use jvdb::store::BACKENDS;
 use std::io::Write;
 
-pub async fn run(ctx: &Ctx) -> anyhow::Result<i32> {
+pub async fn run(ctx: &Ctx, _args: InfoArgs) -> anyhow::Result<i32> {
     let r = ctx.resolve()?;
     let mut out = crate::output::stdout();
     writeln!(out, "store:   {}", r.spec)?;

@@ -14,7 +14,10 @@ mod save;
 mod transfer;
 mod verify;
 
-use crate::cli::{Cli, Command, DialectArg, GlobalArgs};
+use crate::cli::{
+    CONNECT_TIMEOUT_DEFAULT, Cli, Command, ConnArgs, DialectArg, DialectOpt, GlobalArgs, StoreArg,
+    TopArgs,
+};
 use crate::output::is_broken_pipe;
 use jvdb::error::{Error, exit};
 use jvdb::query::{Dialect, Filter};
@@ -25,9 +28,16 @@ use std::sync::Arc;
 
 /// Run one command and return the process exit code.
 pub async fn run(cli: Cli) -> i32 {
-    let ctx = Ctx::new(cli.global);
+    let global = match merge_options(&cli.top, &cli.command) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("jvdb: {}", redact(&e.message));
+            return e.exit_code();
+        }
+    };
+    let ctx = Ctx::new(global);
     let result = match cli.command {
-        Command::Info => info::run(&ctx).await,
+        Command::Info(a) => info::run(&ctx, a).await,
         Command::Collections(a) => collections::run(&ctx, a).await,
         Command::Count(a) => count::run(&ctx, a).await,
         Command::Get(a) => get::run(&ctx, a).await,
@@ -52,6 +62,122 @@ pub async fn run(cli: Cli) -> i32 {
             code
         }
     }
+}
+
+/// The store options a subcommand takes itself (`None` for the ones it does not take).
+struct Own<'a> {
+    store: Option<&'a StoreArg>,
+    dialect: Option<&'a DialectOpt>,
+    conn: Option<&'a ConnArgs>,
+}
+
+fn own(cmd: &Command) -> Own<'_> {
+    let o = |store, dialect, conn| Own {
+        store,
+        dialect,
+        conn,
+    };
+    match cmd {
+        Command::Info(a) => o(Some(&a.store), None, Some(&a.conn)),
+        Command::Collections(a) => o(Some(&a.store), None, Some(&a.conn)),
+        Command::Count(a) => o(Some(&a.store), Some(&a.dialect), Some(&a.conn)),
+        Command::Get(a) => o(Some(&a.store), None, Some(&a.conn)),
+        Command::Find(a) => o(Some(&a.store), Some(&a.dialect), Some(&a.conn)),
+        Command::Save(a) => o(Some(&a.store), None, Some(&a.conn)),
+        Command::Delete(a) => o(Some(&a.store), Some(&a.dialect), Some(&a.conn)),
+        Command::Cleanup(a) => o(Some(&a.store), None, Some(&a.conn)),
+        Command::Copy(a) => o(None, Some(&a.dialect), Some(&a.transfer.conn)),
+        Command::Migrate(a) => o(None, None, Some(&a.transfer.conn)),
+        Command::Verify(a) => o(None, None, Some(&a.conn)),
+        Command::Completions(_) | Command::GenerateDocs(_) => o(None, None, None),
+    }
+}
+
+fn command_name(cmd: &Command) -> &'static str {
+    match cmd {
+        Command::Info(_) => "info",
+        Command::Collections(_) => "collections",
+        Command::Count(_) => "count",
+        Command::Get(_) => "get",
+        Command::Find(_) => "find",
+        Command::Save(_) => "save",
+        Command::Delete(_) => "delete",
+        Command::Cleanup(_) => "cleanup",
+        Command::Copy(_) => "copy",
+        Command::Migrate(_) => "migrate",
+        Command::Verify(_) => "verify",
+        Command::Completions(_) => "completions",
+        Command::GenerateDocs(_) => "generate-docs",
+    }
+}
+
+/// One option from before the subcommand or from the subcommand itself: given in both places
+/// is an error, and so is an option the subcommand does not take.
+fn pick<T: Clone>(
+    flag: &str,
+    cmd: &str,
+    top: Option<&T>,
+    sub: Option<Option<&T>>,
+    why: &str,
+) -> Result<Option<T>, Error> {
+    match (top, sub) {
+        (Some(_), None) => Err(Error::invalid(format!(
+            "{flag} does not apply to `jvdb {cmd}` ({why})"
+        ))),
+        (Some(_), Some(Some(_))) => Err(Error::invalid(format!(
+            "{flag} given twice, before and after `{cmd}`; give it once"
+        ))),
+        (Some(t), Some(None)) => Ok(Some(t.clone())),
+        (None, Some(s)) => Ok(s.cloned()),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The options in effect: the subcommand's own, else those given before its name.
+pub fn merge_options(top: &TopArgs, cmd: &Command) -> Result<GlobalArgs, Error> {
+    let own = own(cmd);
+    let name = command_name(cmd);
+    let no_store = match cmd {
+        Command::Copy(_) | Command::Migrate(_) => "it takes --from and --to",
+        Command::Verify(_) => "it takes the two store specs as arguments",
+        _ => "it opens no store",
+    };
+    let db = pick(
+        "--db",
+        name,
+        top.store.db.as_ref(),
+        own.store.map(|s| s.db.as_ref()),
+        no_store,
+    )?;
+    let dialect = pick(
+        "--dialect",
+        name,
+        top.dialect.dialect.as_ref(),
+        own.dialect.map(|d| d.dialect.as_ref()),
+        "it takes no --query",
+    )?;
+    let mongo_db = pick(
+        "--mongo-db",
+        name,
+        top.conn.mongo_db.as_ref(),
+        own.conn.map(|c| c.mongo_db.as_ref()),
+        "it opens no store",
+    )?;
+    let connect_timeout = pick(
+        "--connect-timeout",
+        name,
+        top.conn.connect_timeout.as_ref(),
+        own.conn.map(|c| c.connect_timeout.as_ref()),
+        "it opens no store",
+    )?;
+    Ok(GlobalArgs {
+        db,
+        dialect: dialect.unwrap_or(DialectArg::Mongo),
+        mongo_db,
+        connect_timeout: connect_timeout.unwrap_or(CONNECT_TIMEOUT_DEFAULT),
+        quiet: top.verbosity.quiet,
+        verbose: top.verbosity.verbose,
+    })
 }
 
 /// The one place where an error becomes an exit code.

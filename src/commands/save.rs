@@ -333,8 +333,7 @@ impl RecordReader {
                     }
                     let origin = Origin(format!("line {}", self.line_no));
                     let raw = String::from_utf8_lossy(&line).trim_end().to_string();
-                    let parsed = json::parse_bytes(&line)
-                        .map_err(|e| Error::invalid(format!("invalid JSON: {e}")));
+                    let parsed = json::parse_bytes(&line).map_err(json_line_error);
                     return Ok(Some((origin, parsed, raw)));
                 }
                 ReaderState::Start => {
@@ -371,8 +370,7 @@ impl RecordReader {
                         // A complete value on the first line: JSONL (or a one-line object).
                         let origin = Origin(format!("line {first_line_no}"));
                         let raw = String::from_utf8_lossy(&first).trim_end().to_string();
-                        let parsed = json::parse_bytes(&first)
-                            .map_err(|e| Error::invalid(format!("invalid JSON: {e}")));
+                        let parsed = json::parse_bytes(&first).map_err(json_line_error);
                         self.state = ReaderState::Lines;
                         return Ok(Some((origin, parsed, raw)));
                     }
@@ -400,4 +398,12 @@ impl RecordReader {
             }
         }
     }
+}
+
+/// A JSONL line that is not JSON: the line is named by the caller, so only the column is told.
+fn json_line_error(e: json::ParseError) -> Error {
+    Error::invalid(format!(
+        "invalid JSON: {} at column {}",
+        e.message, e.column
+    ))
 }

@@ -84,7 +84,8 @@ impl Projection {
                 exclude: false,
                 keep_id: !drop_id,
             };
-            proj.tree()?;
+            proj.tree()
+                .map_err(|e| QueryError(format!("invalid --fields '{s}': {}", e.0)))?;
             Ok(proj)
         } else {
             let proj = Projection {
@@ -92,7 +93,8 @@ impl Projection {
                 exclude: true,
                 keep_id: !drop_id,
             };
-            proj.tree()?;
+            proj.tree()
+                .map_err(|e| QueryError(format!("invalid --fields '{s}': {}", e.0)))?;
             Ok(proj)
         }
     }

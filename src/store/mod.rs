@@ -456,11 +456,17 @@ pub fn resolve(db_flag: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> R
                 reason: format!("JVSPATIAL_DB_TYPE=mongodb, {why_uri}"),
             })
         }
-        Some(t) => Err(Error::invalid(format!(
-            "JVSPATIAL_DB_TYPE={t}: {} store is not supported by this build; known: {}",
-            t,
-            known_backends()
-        ))),
+        Some(t) => {
+            let jvspatial_type = ["sqlite", "postgres", "postgresql", "dynamodb"].contains(&t);
+            Err(Error::invalid(format!(
+                "JVSPATIAL_DB_TYPE={t}: {}; the types are json, mongodb (this build), sqlite, postgres, postgresql, dynamodb (jvspatial)",
+                if jvspatial_type {
+                    "a jvspatial store type this build of jvdb cannot open yet"
+                } else {
+                    "not a store type"
+                }
+            )))
+        }
     }
 }
 

@@ -71,7 +71,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l dialect -d 'Query di
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l entity -d 'Only records of this entity (class) name' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
@@ -94,7 +94,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l dialect -d 'Query dia
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l sort -d 'Sort keys: field:1 (ascending) or field:-1 (descending), comma separated' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l skip -d 'Skip this many matching records' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l limit -d 'Return at most this many records' -r
@@ -131,7 +131,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dialect -d 'Query d
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l max-delete -d 'Refuse (exit 6) when more than N records would be deleted' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dry-run -d 'Show what would be deleted; delete nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation'
@@ -166,7 +166,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l to -d 'Target store s
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l batch-size -d 'Records per write batch' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s j -l jobs -d 'Batches written in parallel' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s c -l collection -d 'Collections to copy (repeat or comma separate) [default: all]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mode -d 'What to do when an id already exists in the target' -r -f -a "replace\t'Replace the whole record (jvspatial\'s save)'
 insert\t'Fail for ids that already exist (exit 5)'
 merge\t'Deep-merge into the stored record (objects merge, other values replace)'

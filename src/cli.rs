@@ -186,7 +186,8 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct QueryArgs {
-    /// Filter as a JSON query document (MongoDB syntax), e.g. '{"context.pop":{"$gt":1e6}}'
+    /// Filter as a JSON query document (MongoDB syntax), e.g. '{"context.pop":{"$gt":1e6}}';
+    /// @FILE reads it from a file, @- from stdin
     #[arg(
         short = 'f',
         long = "query",

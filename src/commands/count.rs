@@ -17,6 +17,7 @@ pub async fn run(ctx: &Ctx, args: CountArgs) -> anyhow::Result<i32> {
         None
     };
     let store = ctx.open(false).await?;
+    super::warn_missing_collections(ctx, store.as_ref(), &[&args.collection]).await;
     let c = store.count(&args.collection, filter).await?;
     let mut out = crate::output::stdout();
     writeln!(out, "{}", c.count)?;

@@ -22,6 +22,7 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<i32> {
         validate_component(id, "record id")?;
     }
     let store = ctx.open(false).await?;
+    super::warn_missing_collections(ctx, store.as_ref(), &[&args.collection]).await;
     let mut bad = Vec::new();
     // The ids to delete (ids given, or every match of the query).
     let mut targets: Vec<String> = Vec::new();

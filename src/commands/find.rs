@@ -34,6 +34,7 @@ pub async fn run(ctx: &Ctx, args: FindArgs) -> anyhow::Result<i32> {
         c
     });
     let store = ctx.open(false).await?;
+    super::warn_missing_collections(ctx, store.as_ref(), &[&args.collection]).await;
     let spec = FindSpec {
         filter: Arc::new(filter),
         sort,

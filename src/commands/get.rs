@@ -14,6 +14,7 @@ pub async fn run(ctx: &Ctx, args: GetArgs) -> anyhow::Result<i32> {
         validate_component(id, "record id")?;
     }
     let store = ctx.open(false).await?;
+    super::warn_missing_collections(ctx, store.as_ref(), &[&args.collection]).await;
     let format = args.format.unwrap_or(FormatArg::Json);
     let mut missing = 0;
     let mut unreadable = 0;

@@ -302,10 +302,88 @@ pub fn parse_json_arg(flag: &str, text: &str) -> Result<Value, Error> {
     jvdb::json::parse_str(text).map_err(|e| Error::invalid(format!("invalid {flag} JSON: {e}")))
 }
 
+/// The text of `--query`: as given, or read from a file (`@FILE`) or stdin (`@-`), as curl's
+/// `-d @file`. A query never starts with `@` as JSON, so the two cannot be confused.
+pub fn query_text(text: &str) -> Result<std::borrow::Cow<'_, str>, Error> {
+    use std::io::Read;
+    let Some(source) = text.strip_prefix('@') else {
+        return Ok(std::borrow::Cow::Borrowed(text));
+    };
+    let (bytes, what) = if source == "-" {
+        let mut b = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut b).map_err(|e| {
+            Error::invalid(format!(
+                "--query @-: cannot read stdin: {}",
+                jvdb::error::io_reason(&e)
+            ))
+        })?;
+        (b, "stdin".to_string())
+    } else if source.is_empty() {
+        return Err(Error::invalid(
+            "--query @: name a file after '@' (or @- for stdin)",
+        ));
+    } else {
+        let b = std::fs::read(source).map_err(|e| {
+            Error::invalid(format!(
+                "--query @{source}: cannot read the file: {}",
+                jvdb::error::io_reason(&e)
+            ))
+        })?;
+        (b, format!("file {source}"))
+    };
+    let s = String::from_utf8(bytes)
+        .map_err(|_| Error::invalid(format!("--query from {what}: not UTF-8 text")))?;
+    Ok(std::borrow::Cow::Owned(s))
+}
+
+/// Warn (stderr, unless `--quiet`) about each named collection that the store does not hold:
+/// jvspatial treats a missing collection as empty, so a typo would otherwise pass in silence.
+/// The store's collections are named, the nearest to the typo first.
+pub async fn warn_missing_collections(ctx: &Ctx, store: &dyn Store, names: &[&str]) {
+    if ctx.global.quiet || names.is_empty() {
+        return;
+    }
+    let Ok(have) = store.collections().await else {
+        return;
+    };
+    for name in names {
+        if have.iter().any(|h| h == name) {
+            continue;
+        }
+        eprintln!(
+            "jvdb: warning: {}",
+            missing_collection_note(name, &have, &store.describe())
+        );
+    }
+}
+
+/// `collection "objcet" does not exist in S (read as empty); did you mean "object"? …`
+pub fn missing_collection_note(name: &str, have: &[String], store: &str) -> String {
+    let mut near: Vec<(usize, &String)> = have
+        .iter()
+        .map(|h| (strsim::damerau_levenshtein(name, h), h))
+        .collect();
+    near.sort();
+    let mut msg = format!("collection {name:?} does not exist in {store} (read as empty)");
+    match near.first() {
+        None => msg.push_str("; the store has no collections"),
+        Some((d, best)) => {
+            let list: Vec<&str> = near.iter().map(|(_, h)| h.as_str()).collect();
+            let list = list.join(", ");
+            if *d <= (name.chars().count() / 3).max(2) {
+                msg.push_str(&format!("; did you mean {best:?}? (the store has: {list})"));
+            } else {
+                msg.push_str(&format!("; the store has: {list}"));
+            }
+        }
+    }
+    msg
+}
+
 /// Compile `--query` (and `--entity`) into a filter.
 pub fn build_filter(ctx: &Ctx, query: Option<&str>, entity: Option<&str>) -> Result<Filter, Error> {
     let q = match query {
-        Some(text) => parse_json_arg("--query", text)?,
+        Some(text) => parse_json_arg("--query", &query_text(text)?)?,
         None => Value::Object(Default::default()),
     };
     if q.as_object().is_none() {

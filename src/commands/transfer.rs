@@ -139,6 +139,8 @@ pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
         indexes: !args.transfer.no_indexes,
     };
     let colls = transfer::plan(src.as_ref(), &opts).await?;
+    let named: Vec<&str> = args.collections.iter().map(String::as_str).collect();
+    super::warn_missing_collections(ctx, src.as_ref(), &named).await;
     let results =
         transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag).await?;
     let code = report(ctx, &results, opts.dry_run);

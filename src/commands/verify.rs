@@ -13,6 +13,12 @@ pub async fn run(ctx: &Ctx, args: VerifyArgs) -> anyhow::Result<i32> {
     for c in &args.collections {
         super::check_collection(c)?;
     }
+    if !args.collections.is_empty() {
+        let named: Vec<&str> = args.collections.iter().map(String::as_str).collect();
+        for store in [&a, &b] {
+            super::warn_missing_collections(ctx, store.as_ref(), &named).await;
+        }
+    }
     let cmp = transfer::compare_stores(a.as_ref(), b.as_ref(), &args.collections).await?;
     let mut out = crate::output::stdout();
     let all_equal = cmp.iter().all(|c| c.equal());

@@ -1,0 +1,305 @@
+//! Everyday use from the shell (issue 9): typo'd collections warn, `--query @FILE`/`@-`, store
+//! options only where they mean something, clap's errors in jvdb's shape, error wording, and
+//! the man pages' extra sections. Every test drives the real binary on a copy of the sample
+//! store made by jvspatial.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_jvdb"))
+}
+
+/// A command with no inherited JVSPATIAL_* variables, run inside `cwd`, stdin closed.
+fn jv(cwd: &Path) -> Command {
+    let mut c = Command::new(bin());
+    c.current_dir(cwd);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("JVSPATIAL_") {
+            c.env_remove(k);
+        }
+    }
+    c.stdin(Stdio::null());
+    c
+}
+
+fn run(c: &mut Command) -> Output {
+    c.output().expect("run jvdb")
+}
+
+fn run_stdin(c: &mut Command, input: &str) -> Output {
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("spawn jvdb");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().expect("wait jvdb")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// A temp dir holding `store/`, a copy of examples/sample-store.
+fn sample() -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample-store"),
+        &t.path().join("store"),
+    );
+    t
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &p);
+        } else {
+            fs::copy(e.path(), &p).unwrap();
+        }
+    }
+}
+
+/// Item 8: a collection that does not exist is still empty (jvspatial's rule) but warned about
+/// on stderr, with the nearest existing name first; `-q` silences the warning.
+#[test]
+fn misspelled_collections_warn_with_the_nearest_name() {
+    let t = sample();
+    let o = run(jv(t.path()).args(["--db", "store", "count", "objcet"]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(out(&o), "0\n");
+    let e = err(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.starts_with("jvdb: warning: collection \"objcet\" does not exist in json:")
+            && e.contains("did you mean \"object\"?")
+            && e.contains("(the store has: object, "),
+        "{e}"
+    );
+    let o = run(jv(t.path()).args(["--db", "store", "find", "nosuch"]));
+    assert_eq!((code(&o), out(&o).as_str()), (0, ""));
+    assert!(err(&o).contains("\"nosuch\" does not exist"), "{}", err(&o));
+    assert!(!err(&o).contains("did you mean"), "{}", err(&o));
+    let o = run(jv(t.path()).args(["--db", "store", "get", "nodes", "n.Root.root"]));
+    assert_eq!(code(&o), 3);
+    assert!(err(&o).contains("did you mean \"node\"?"), "{}", err(&o));
+    let o = run(jv(t.path()).args(["copy", "--from", "store", "--to", "out", "-c", "objcet"]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(err(&o).contains("did you mean \"object\"?"), "{}", err(&o));
+    // A collection that exists: no warning. -q: no warning either.
+    let o = run(jv(t.path()).args(["--db", "store", "count", "node"]));
+    assert_eq!((out(&o).as_str(), err(&o).as_str()), ("19\n", ""));
+    let o = run(jv(t.path()).args(["--db", "store", "-q", "count", "objcet"]));
+    assert_eq!((out(&o).as_str(), err(&o).as_str()), ("0\n", ""));
+}
+
+/// Item 10: `--query @FILE` and `--query @-` read the query from a file or stdin.
+#[test]
+fn query_from_a_file_or_stdin() {
+    let t = sample();
+    fs::write(t.path().join("q.json"), "{\"context.country\": \"JP\"}\n").unwrap();
+    let direct = run(jv(t.path()).args([
+        "--db",
+        "store",
+        "find",
+        "node",
+        "--query",
+        "{\"context.country\":\"JP\"}",
+        "--format",
+        "ids",
+    ]));
+    assert_eq!(code(&direct), 0);
+    assert_eq!(out(&direct).lines().count(), 2, "{}", out(&direct));
+    let file = run(jv(t.path()).args([
+        "--db", "store", "find", "node", "--query", "@q.json", "--format", "ids",
+    ]));
+    assert_eq!((code(&file), out(&file)), (0, out(&direct)));
+    let stdin = run_stdin(
+        jv(t.path()).args(["--db", "store", "count", "node", "-f", "@-"]),
+        "{\"context.country\": \"JP\"}",
+    );
+    assert_eq!(
+        (code(&stdin), out(&stdin).as_str()),
+        (0, "2\n"),
+        "{}",
+        err(&stdin)
+    );
+    // delete --query @FILE: same matches (dry run: nothing deleted).
+    let del = run(jv(t.path()).args([
+        "--db",
+        "store",
+        "delete",
+        "node",
+        "--query",
+        "@q.json",
+        "--dry-run",
+    ]));
+    assert_eq!((code(&del), out(&del)), (0, out(&direct)));
+    // Errors: a missing file, a bare '@', bad JSON in the file: one line, exit 2.
+    for (q, want) in [
+        (
+            "@nofile.json",
+            "--query @nofile.json: cannot read the file: No such file",
+        ),
+        ("@", "--query @: name a file"),
+    ] {
+        let o = run(jv(t.path()).args(["--db", "store", "count", "node", "--query", q]));
+        assert_eq!(code(&o), 2, "{q}: {}", err(&o));
+        assert!(
+            err(&o).starts_with(&format!("jvdb: {want}")),
+            "{q}: {}",
+            err(&o)
+        );
+        assert_eq!(err(&o).lines().count(), 1, "{}", err(&o));
+    }
+    fs::write(t.path().join("bad.json"), "{\"a\": ").unwrap();
+    let o = run(jv(t.path()).args(["--db", "store", "count", "node", "--query", "@bad.json"]));
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("invalid --query JSON"), "{}", err(&o));
+}
+
+/// Item 16: store options are offered only where they mean something; given before a command
+/// that does not take them, they are refused with one line (exit 2). Global -q/-v have their
+/// own heading, and no help text says "see below" without a footer.
+#[test]
+fn options_only_where_they_mean_something() {
+    let t = sample();
+    let help = |args: &[&str]| out(&run(jv(t.path()).args(args)));
+    let cleanup = help(&["cleanup", "--help"]);
+    assert!(!cleanup.contains("--dialect"), "{cleanup}");
+    assert!(cleanup.contains("--db <SPEC>") && cleanup.contains("Global options:"));
+    let migrate = help(&["migrate", "--help"]);
+    assert!(
+        !migrate.contains("--db ") && !migrate.contains("--dialect"),
+        "{migrate}"
+    );
+    assert!(migrate.contains("--connect-timeout"), "{migrate}");
+    let find = help(&["find", "--help"]);
+    assert!(
+        find.contains("--dialect") && find.contains("--db <SPEC>"),
+        "{find}"
+    );
+    let top = help(&["--help"]);
+    assert!(top.contains("Global options:") && top.contains("Store options:"));
+    for h in [&top, &cleanup, &migrate, &find] {
+        assert!(!h.contains("see below"), "{h}");
+    }
+    // Before the command name or after it: the same.
+    for args in [
+        vec!["--db", "store", "count", "node"],
+        vec!["count", "node", "--db", "store"],
+    ] {
+        let o = run(jv(t.path()).args(&args));
+        assert_eq!(out(&o), "19\n", "{args:?}: {}", err(&o));
+    }
+    let o = run(jv(t.path()).args([
+        "count",
+        "node",
+        "--db",
+        "store",
+        "--dialect",
+        "jvspatial",
+        "-q",
+    ]));
+    assert_eq!(out(&o), "19\n", "{}", err(&o));
+    for (args, want) in [
+        (
+            vec!["--db", "store", "migrate", "--from", "store", "--to", "x"],
+            "jvdb: --db does not apply to `jvdb migrate` (it takes --from and --to)",
+        ),
+        (
+            vec![
+                "--dialect",
+                "jvspatial",
+                "cleanup",
+                "--db",
+                "store",
+                "--dry-run",
+            ],
+            "jvdb: --dialect does not apply to `jvdb cleanup` (it takes no --query)",
+        ),
+        (
+            vec!["--db", "a", "count", "node", "--db", "b"],
+            "jvdb: --db given twice, before and after `count`; give it once",
+        ),
+    ] {
+        let o = run(jv(t.path()).args(&args));
+        assert_eq!(code(&o), 2, "{args:?}");
+        assert_eq!(err(&o), format!("{want}\n"), "{args:?}");
+    }
+    assert!(
+        !t.path().join("x").exists(),
+        "a refused migrate wrote nothing"
+    );
+}
+
+/// Item 18: clap's own errors start like every other jvdb error; messages do not repeat
+/// their prefix or their position.
+#[test]
+fn error_wording() {
+    let t = sample();
+    let o = run(jv(t.path()).args(["find", "node", "--bogus"]));
+    assert_eq!(code(&o), 2);
+    let e = err(&o);
+    let mut lines = e.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "jvdb: unexpected argument '--bogus' found (tip: to pass '--bogus' as a value, use '-- --bogus')"
+        )
+    );
+    assert_eq!(
+        lines.next(),
+        Some("usage: jvdb find <COLLECTION>; see 'jvdb find --help'")
+    );
+    assert_eq!(lines.next(), None);
+    let o = run(jv(t.path()).args(["migrate"]));
+    assert_eq!(code(&o), 2);
+    assert!(
+        err(&o).starts_with(
+            "jvdb: the following required arguments were not provided: --from <SPEC> --to <SPEC>\n"
+        ),
+        "{}",
+        err(&o)
+    );
+    let o = run(jv(t.path()).args(["--db", "store", "find", "node", "--fields", "a,,b"]));
+    assert_eq!(code(&o), 2);
+    assert_eq!(err(&o), "jvdb: invalid --fields 'a,,b': empty field name\n");
+    // A JSONL save error names its line once, with the column inside it.
+    let o = run_stdin(
+        jv(t.path()).args(["--db", "store", "save", "object"]),
+        "{\"id\":\"o.X.1\",\"entity\":\"X\",\"context\":{}}\n{\"id\": broken}\n",
+    );
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert!(
+        err(&o).starts_with("jvdb: line 2: invalid JSON: Expecting value at column 8\n"),
+        "{}",
+        err(&o)
+    );
+    // A typo in JVSPATIAL_DB_TYPE lists the type names, not spec syntax.
+    let o = run(jv(t.path())
+        .arg("count")
+        .arg("node")
+        .env("JVSPATIAL_DB_TYPE", "jsno"));
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        err(&o),
+        "jvdb: JVSPATIAL_DB_TYPE=jsno: not a store type; the types are json, mongodb (this build), sqlite, postgres, postgresql, dynamodb (jvspatial)\n"
+    );
+}

@@ -103,6 +103,52 @@ pub struct GlobalArgs {
     pub verbose: bool,
 }
 
+/// Every environment variable jvdb reads, with what it means (man pages' ENVIRONMENT; the
+/// README table says the same, and a test keeps the two in step).
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    ("JVSPATIAL_DB", "The store spec, when --db is not given."),
+    (
+        "JVSPATIAL_DB_TYPE",
+        "json (default) or mongodb, read the same way jvspatial reads it.",
+    ),
+    (
+        "JVSPATIAL_DB_PATH",
+        "The JSON store directory (default ./jvdb).",
+    ),
+    (
+        "JVSPATIAL_JSONDB_PATH",
+        "The seed-era name for the JSON store directory, used only when JVSPATIAL_DB_PATH is unset (jvspatial 0.2.2 ignores it).",
+    ),
+    (
+        "JVSPATIAL_MONGODB_URI",
+        "The MongoDB server with JVSPATIAL_DB_TYPE=mongodb (default mongodb://localhost:27017).",
+    ),
+    (
+        "JVSPATIAL_MONGODB_DB_NAME",
+        "The MongoDB database when the URI names none (default jvdb).",
+    ),
+    (
+        "JVSPATIAL_MONGODB_MAX_POOL_SIZE",
+        "MongoDB connection pool size, upper bound.",
+    ),
+    (
+        "JVSPATIAL_MONGODB_MIN_POOL_SIZE",
+        "MongoDB connection pool size, lower bound.",
+    ),
+    (
+        "COLUMNS",
+        "Terminal width for tables when it cannot be read from the terminal.",
+    ),
+    (
+        "JVDB_TEST_MONGODB_URI",
+        "Tests only: run the MongoDB suites against this real server instead of the test server.",
+    ),
+    (
+        "JVDB_TEST_PYTHON",
+        "Tests only: the Python interpreter that has the reference packages (tests/run.sh sets it).",
+    ),
+];
+
 /// Default for `--connect-timeout`.
 pub const CONNECT_TIMEOUT_DEFAULT: f64 = 5.0;
 

@@ -19,6 +19,34 @@ pub mod exit {
     pub const REFUSED: i32 = 6;
     /// Interrupted by Ctrl-C.
     pub const INTERRUPTED: i32 = 130;
+
+    /// Every code with what it means (help, man pages' EXIT STATUS; the README table says the
+    /// same).
+    pub const MEANINGS: &[(i32, &str)] = &[
+        (OK, "ok"),
+        (
+            PARTIAL,
+            "partial failure: some records failed or could not be read; stderr names each one",
+        ),
+        (
+            USAGE,
+            "usage or invalid input: bad argument, JSON, query, sort, or store spec",
+        ),
+        (NOT_FOUND, "not found: a requested id does not exist"),
+        (
+            UNAVAILABLE,
+            "store unavailable: a store that does not exist, I/O, permission, or connection failure",
+        ),
+        (CONFLICT, "conflict: an insert met an existing id"),
+        (
+            REFUSED,
+            "refused by a safety check: --max-delete, an empty node collection, a verification mismatch, a declined confirmation, or a bulk delete without --yes and no terminal to ask",
+        ),
+        (
+            INTERRUPTED,
+            "interrupted: Ctrl-C finishes the batch in flight and prints how to resume",
+        ),
+    ];
 }
 
 /// The kind of a core error; decides the exit code.

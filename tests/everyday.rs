@@ -303,3 +303,71 @@ fn error_wording() {
         "jvdb: JVSPATIAL_DB_TYPE=jsno: not a store type; the types are json, mongodb (this build), sqlite, postgres, postgresql, dynamodb (jvspatial)\n"
     );
 }
+
+/// Item 17: the man pages have EXAMPLES (from the README tour), ENVIRONMENT (every variable the
+/// README lists) and EXIT STATUS (every code of the README table). tests/docs_fresh.rs keeps
+/// the checked-in pages equal to what the binary generates.
+#[test]
+fn man_pages_have_examples_environment_and_exit_status() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let section = |title: &str| -> String {
+        let start = readme
+            .find(&format!("## {title}\n"))
+            .unwrap_or_else(|| panic!("{title}"));
+        let rest = &readme[start + 3..];
+        rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+    };
+    // `| `VAR` |` or `| `VAR`, `VAR2` |` rows of the README's environment table.
+    let mut vars: Vec<String> = Vec::new();
+    for line in section("Environment variables").lines() {
+        let Some(cell) = line.strip_prefix("| ").and_then(|l| l.split(" |").next()) else {
+            continue;
+        };
+        for v in cell.split(", ") {
+            if let Some(v) = v.strip_prefix('`').and_then(|v| v.strip_suffix('`')) {
+                vars.push(v.to_string());
+            }
+        }
+    }
+    assert!(vars.len() >= 8, "{vars:?}");
+    let codes: Vec<String> = section("Exit codes")
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(" |").next())
+        .filter(|c| c.parse::<u32>().is_ok())
+        .map(str::to_string)
+        .collect();
+    assert!(codes.len() >= 8, "{codes:?}");
+    for page in ["jvdb.1", "jvdb-find.1", "jvdb-cleanup.1", "jvdb-migrate.1"] {
+        let man = fs::read_to_string(root.join("man").join(page)).unwrap();
+        for s in [".SH EXAMPLES", ".SH ENVIRONMENT", ".SH \"EXIT STATUS\""] {
+            assert!(man.contains(s), "{page} lacks {s}");
+        }
+        let env =
+            &man[man.find(".SH ENVIRONMENT").unwrap()..man.find(".SH \"EXIT STATUS\"").unwrap()];
+        for v in &vars {
+            assert!(
+                env.contains(&format!("\\fB{v}\\fR")),
+                "{page}: ENVIRONMENT lacks {v}"
+            );
+        }
+        assert_eq!(
+            env.matches(".TP").count(),
+            vars.len(),
+            "{page}: README and man list the same variables"
+        );
+        let exit = &man[man.find(".SH \"EXIT STATUS\"").unwrap()..];
+        for c in &codes {
+            assert!(
+                exit.contains(&format!("\\fB{c}\\fR")),
+                "{page}: EXIT STATUS lacks {c}"
+            );
+        }
+    }
+    // Examples are the tour's commands: the find page has the tour's find lines, not cleanup's.
+    let find = fs::read_to_string(root.join("man/jvdb-find.1")).unwrap();
+    let examples = &find[find.find(".SH EXAMPLES").unwrap()..find.find(".SH ENVIRONMENT").unwrap()];
+    assert!(examples.contains("$ jvdb find node"), "{examples}");
+    assert!(!examples.contains("cleanup"), "{examples}");
+}

@@ -11,8 +11,11 @@ What is in it:
   * node:   Root + 20 cities (strings, ints incl. one above 2**64, floats, bools, nulls,
             lists, nested dicts, datetimes) -- two of them deleted again at the end, and
             one city that nothing connects to (an orphan).
-            One city is saved with JVSPATIAL_TEXT_NORMALIZATION_ENABLED=false so that
-            non-ASCII text survives (by default the entity layer folds it: "Zürich" -> "Zurich").
+            Two cities are saved with JVSPATIAL_TEXT_NORMALIZATION_ENABLED=false so that
+            non-ASCII text survives. By default jvspatial's entity layer folds text to ASCII
+            before it saves (utils/normalization.py): "São Paulo" -> "Sao Paulo", and what has
+            no ASCII form becomes "?" ("東京" -> "??"). Zürich keeps its umlaut and Tokyo its
+            alias "東京", as an application that turned the folding off would store them.
   * edge:   generic Edge from Root, Highway and Railway edges in every direction shape
             (connect out / connect in (not swapped) / connect both / Edge(..., direction="in")
             (swapped)), and 3 dangling edges.
@@ -135,7 +138,7 @@ async def build(out: Path) -> None:
             fields["checksum"] = 2**64 + 12_345  # an int beyond 64 bits
         if name == "Kyoto":
             fields["checksum"] = -(2**63)
-        if name == "Zürich":
+        if name in ("Zürich", "Tokyo"):
             # an application that turned the entity layer's text folding off
             os.environ[NORMALIZE] = "false"
             cities.append(await City.create(**fields))

@@ -33,7 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show which store is used and why')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show which store is used and why, and whether it can be read (exit 4 when not)')
             [CompletionResult]::new('collections', 'collections', [CompletionResultType]::ParameterValue, 'List the collections of the store')
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count the records of a collection')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print records by id')
@@ -50,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;info' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format: text, or a JSON object (store, backend, why, state, collections with counts) for health checks')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')
@@ -310,7 +311,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;help' {
-            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show which store is used and why')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show which store is used and why, and whether it can be read (exit 4 when not)')
             [CompletionResult]::new('collections', 'collections', [CompletionResultType]::ParameterValue, 'List the collections of the store')
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count the records of a collection')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print records by id')

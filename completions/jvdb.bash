@@ -753,12 +753,16 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__info)
-            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --format --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -30,7 +30,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand info 'Show which store is used and why'
+            cand info 'Show which store is used and why, and whether it can be read (exit 4 when not)'
             cand collections 'List the collections of the store'
             cand count 'Count the records of a collection'
             cand get 'Print records by id'
@@ -46,6 +46,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jvdb;info'= {
+            cand --format 'Report format: text, or a JSON object (store, backend, why, state, collections with counts) for health checks'
             cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
@@ -293,7 +294,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;help'= {
-            cand info 'Show which store is used and why'
+            cand info 'Show which store is used and why, and whether it can be read (exit 4 when not)'
             cand collections 'List the collections of the store'
             cand count 'Count the records of a collection'
             cand get 'Print records by id'

@@ -33,7 +33,7 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -s q -l quiet -d 'No progress ba
 complete -c jvdb -n "__fish_jvdb_needs_command" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_needs_command" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "info" -d 'Show which store is used and why'
+complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "info" -d 'Show which store is used and why, and whether it can be read (exit 4 when not)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "collections" -d 'List the collections of the store'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "count" -d 'Count the records of a collection'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "get" -d 'Print records by id'
@@ -47,6 +47,8 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "verify" -d 'Compare two s
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l format -d 'Report format: text, or a JSON object (store, backend, why, state, collections with counts) for health checks' -r -f -a "text\t''
+json\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
@@ -235,7 +237,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s q -l quiet -
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "info" -d 'Show which store is used and why'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "info" -d 'Show which store is used and why, and whether it can be read (exit 4 when not)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "collections" -d 'List the collections of the store'
 complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "count" -d 'Count the records of a collection'
 complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "get" -d 'Print records by id'

@@ -106,8 +106,8 @@ pub enum ShellArg {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Show which store is used and why
-    Info,
+    /// Show which store is used and why, and whether it can be read (exit 4 when not)
+    Info(InfoArgs),
     /// List the collections of the store
     Collections(CollectionsArgs),
     /// Count the records of a collection
@@ -145,6 +145,14 @@ pub struct QueryArgs {
         value_name = "JSON"
     )]
     pub query: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct InfoArgs {
+    /// Report format: text, or a JSON object (store, backend, why, state, collections with
+    /// counts) for health checks
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Args, Debug)]

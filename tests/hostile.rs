@@ -385,9 +385,9 @@ fn cases() -> Vec<Case> {
                 std::os::unix::fs::symlink(e.outside.join("coll"), e.db.join("evil")).unwrap()
             }),
         // ---- the store directory itself
-        case("store dir", "missing store: find is empty and creates nothing", &["--db", "{root}/nope", "find", "node"], 0, "")
+        case("store dir", "missing store: find is an error and creates nothing", &["--db", "{root}/nope", "find", "node"], 4, "nope: no such directory")
             .after(absent("nope")),
-        case("store dir", "missing store: get", &["--db", "{root}/nope", "get", "node", "a"], 3, "a")
+        case("store dir", "missing store: get", &["--db", "{root}/nope", "get", "node", "a"], 4, "nope: no such directory")
             .after(absent("nope")),
         case("store dir", "store path is a regular file (find)", &["--db", "{root}/file", "find", "node"], 4,
             "exists but is not a directory")
@@ -404,9 +404,9 @@ fn cases() -> Vec<Case> {
         // ---- specs and URIs
         case("spec", "empty --db", &["--db", "", "find", "node"], 2, "empty store spec"),
         case("spec", "json: without a directory", &["--db", "json:", "find", "node"], 2, "needs a directory"),
-        case("spec", "unknown backend", &["--db", "sqlite:x.db", "find", "node"], 2, "unsupported store type 'sqlite'"),
+        case("spec", "unknown backend", &["--db", "sqlite:x.db", "find", "node"], 2, "unknown store scheme 'sqlite:' (planned, not built yet)"),
         case("spec", "unknown URI scheme with a password", &["--db", "ftp://user:pw9secret@h/x", "find", "node"], 2,
-            "unsupported store type 'ftp'")
+            "unknown store scheme 'ftp:'")
             .after(|_, o| assert!(!text(&o.stderr).contains("pw9secret"))),
         case("spec", "unreachable MongoDB", &["--db", "mongodb://user:pw5ecret@127.0.0.1:1/x", "--connect-timeout", "1", "count", "node"], 4,
             "127.0.0.1:1")

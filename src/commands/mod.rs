@@ -27,7 +27,7 @@ use std::sync::Arc;
 pub async fn run(cli: Cli) -> i32 {
     let ctx = Ctx::new(cli.global);
     let result = match cli.command {
-        Command::Info => info::run(&ctx).await,
+        Command::Info(a) => info::run(&ctx, a).await,
         Command::Collections(a) => collections::run(&ctx, a).await,
         Command::Count(a) => count::run(&ctx, a).await,
         Command::Get(a) => get::run(&ctx, a).await,
@@ -127,6 +127,7 @@ impl Ctx {
     pub fn open_options(&self, create: bool) -> OpenOptions {
         OpenOptions {
             create,
+            missing_is_empty: false,
             mongo_db: self.global.mongo_db.clone(),
             connect_timeout: Some(std::time::Duration::from_secs_f64(
                 self.global.connect_timeout,

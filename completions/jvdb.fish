@@ -144,11 +144,11 @@ jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dry-run -d 'Show what would be deleted; delete nothing'
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation'
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s y -l yes -d 'Delete without asking. Needed for a bulk delete (--query, several ids) when stdin is not a terminal, else it is refused (exit 6); one id named on the command line needs no --yes'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l cascade -d 'Also delete the edges of deleted nodes'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l max-delete -d 'Refuse (exit 6) when more than N edges would be deleted' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l node-collection -d 'Node collection name' -r
@@ -161,7 +161,7 @@ jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l dry-run -d 'Report what would be removed; change nothing'
-complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s y -l yes -d 'Do not ask for confirmation'
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s y -l yes -d 'Delete without asking. Needed when stdin is not a terminal (cron, scripts): without it cleanup that would delete edges is refused (exit 6)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l force -d 'Run even when the node collection is empty or missing (every edge is then dangling)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l strip-node-edges -d 'Also remove legacy `edges` arrays from node records (jvspatial 0.0.x)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l tmp-files -d 'Also remove stale *.jvtmp files of processes that are not running (JSON stores)'

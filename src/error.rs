@@ -15,7 +15,8 @@ pub mod exit {
     pub const UNAVAILABLE: i32 = 4;
     /// Insert of an existing id.
     pub const CONFLICT: i32 = 5;
-    /// Refused by a safety check (`--max-delete`, empty node collection, verification mismatch).
+    /// Refused by a safety check (`--max-delete`, empty node collection, verification mismatch,
+    /// a bulk delete without `--yes` and no terminal to ask).
     pub const REFUSED: i32 = 6;
     /// Interrupted by Ctrl-C.
     pub const INTERRUPTED: i32 = 130;

@@ -780,7 +780,7 @@ fn cleanup_refuses_without_nodes() {
     let o = run(jv(t.path())
         .arg("--db")
         .arg(&db)
-        .args(["cleanup", "--force"]));
+        .args(["cleanup", "--force", "--yes"]));
     assert_eq!(code(&o), 0, "{}", err(&o));
     assert!(!db.join("edge/e.Edge.1.json").exists());
 }

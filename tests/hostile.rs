@@ -712,7 +712,18 @@ fn read_only_store_directory() {
         (db, None)
     };
     let dbs = db.to_str().unwrap();
-    let cases: [(&[&str], i32, &str); 6] = [
+    // A migrate target that cannot be created (a target inside the source is refused with
+    // exit 2 before anything is opened, so the read-only target lives beside it).
+    let ro_target = if is_root() {
+        db.parent().unwrap().join("sub")
+    } else {
+        let d = t.path().join("rodir");
+        fs::create_dir(&d).unwrap();
+        fs::set_permissions(&d, std::os::unix::fs::PermissionsExt::from_mode(0o555)).unwrap();
+        d.join("sub")
+    };
+    let ro_target = ro_target.to_str().unwrap();
+    let cases: [(&[&str], i32, &str); 7] = [
         (
             &[
                 "--db",
@@ -737,10 +748,11 @@ fn read_only_store_directory() {
         ),
         (&["--db", dbs, "find", "node"], 0, ""),
         (&["--db", dbs, "cleanup", "--tmp-files", "--yes"], 0, ""),
+        (&["migrate", "--from", dbs, "--to", ro_target], 4, ""),
         (
             &["migrate", "--from", dbs, "--to", &format!("{dbs}/sub")],
-            4,
-            "",
+            2,
+            "is inside --from",
         ),
     ];
     for (args, code, msg) in cases {

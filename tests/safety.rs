@@ -309,3 +309,268 @@ fn info_format_json_and_exit_4_when_missing() {
         out(&o)
     );
 }
+
+// ------------------------------------------------------------ 1. bulk deletes off a terminal
+
+#[test]
+fn bulk_delete_without_yes_and_no_terminal_is_refused() {
+    let t = sample();
+    let s = t.path().join("s");
+    let before = snapshot(&s);
+    let cases: &[&[&str]] = &[
+        &["delete", "node", "--query", "{}"],
+        // One match is still a delete by query.
+        &[
+            "delete",
+            "node",
+            "--query",
+            r#"{"id":"n.City.000000000000000000000001"}"#,
+        ],
+        &[
+            "delete",
+            "node",
+            "n.City.000000000000000000000001",
+            "n.City.000000000000000000000002",
+        ],
+        // One id, but with its edges (--cascade) more than one record.
+        &[
+            "delete",
+            "node",
+            "n.City.000000000000000000000001",
+            "--cascade",
+        ],
+    ];
+    for args in cases {
+        let o = run(jv(t.path()).args(["--db", "s"]).args(*args));
+        assert_eq!(code(&o), 6, "{args:?}: {}", err(&o));
+        one_line_with(
+            &o,
+            "without --yes: there is no terminal to ask for confirmation",
+        );
+        assert!(
+            err(&o).contains("--dry-run") && err(&o).contains("nothing deleted"),
+            "{}",
+            err(&o)
+        );
+        assert_eq!(out(&o), "", "{args:?}");
+    }
+    let o = run(jv(t.path()).args(["--db", "s", "cleanup"]));
+    assert_eq!(code(&o), 6, "{}", err(&o));
+    one_line_with(&o, "refusing to clean up json:");
+    assert!(
+        err(&o).contains("3 dangling edge(s) to delete); pass --yes, or --dry-run"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(out(&o), "");
+    assert_eq!(snapshot(&s), before, "a refused delete changed the store");
+
+    // --dry-run needs no --yes.
+    let o = run(jv(t.path()).args(["--db", "s", "delete", "node", "--query", "{}", "--dry-run"]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(out(&o).lines().count(), 19);
+    assert_eq!(snapshot(&s), before);
+    // With --yes the bulk deletes run.
+    let o = run(jv(t.path()).args(["--db", "s", "cleanup", "--yes"]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(count(&s, "edge"), 22);
+    let o = run(jv(t.path()).args(["--db", "s", "delete", "node", "--query", "{}", "--yes"]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(count(&s, "node"), 0);
+}
+
+#[test]
+fn one_id_is_deleted_without_yes() {
+    let t = sample();
+    let s = t.path().join("s");
+    let id = "n.City.000000000000000000000014";
+    let o = run(jv(t.path()).args(["--db", "s", "delete", "node", id, id]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(out(&o), format!("{id}\n"));
+    assert_eq!(count(&s, "node"), 18);
+}
+
+#[test]
+fn help_says_when_yes_is_needed() {
+    let t = tempfile::tempdir().unwrap();
+    let o = run(jv(t.path()).args(["delete", "--help"]));
+    let h = out(&o);
+    assert!(
+        h.contains("One id named on the command line is deleted without a prompt"),
+        "{h}"
+    );
+    assert!(
+        h.contains("stdin is not") && h.contains("a terminal"),
+        "{h}"
+    );
+    let o = run(jv(t.path()).args(["cleanup", "--help"]));
+    assert!(
+        out(&o).contains("Needed when stdin is not a terminal"),
+        "{}",
+        out(&o)
+    );
+}
+
+/// A terminal still gets the `[y/N]` prompt (run under `script`, which gives jvdb a pty).
+#[test]
+fn a_terminal_is_asked() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no script(1) to make a terminal");
+        return;
+    }
+    let t = sample();
+    let s = t.path().join("s");
+    let ask = |answer: &str| {
+        let cmdline = format!(
+            "{} --db s delete node --query '{{\"context.country\":\"JP\"}}'",
+            bin().display()
+        );
+        let mut c = Command::new("script");
+        c.current_dir(t.path())
+            .args(["-qec", &cmdline, "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        stdin.write_all(answer.as_bytes()).unwrap();
+        drop(stdin);
+        child.wait_with_output().unwrap()
+    };
+    let o = ask("n\n");
+    let shown = out(&o);
+    assert!(shown.contains("[y/N]"), "{shown} {}", err(&o));
+    assert!(shown.contains("not confirmed; nothing deleted"), "{shown}");
+    assert_eq!(count(&s, "node"), 19);
+    let o = ask("y\n");
+    assert!(out(&o).contains("deleted 2 record(s)"), "{}", out(&o));
+    assert_eq!(count(&s, "node"), 17);
+}
+
+// ------------------------------------------------------------ 13. dangling edges after delete
+
+#[test]
+fn deleting_nodes_without_cascade_reports_dangling_edges() {
+    let t = sample();
+    let s = t.path().join("s");
+    let q = r#"{"context.country":"JP"}"#;
+    let o = run(jv(t.path()).args(["--db", "s", "delete", "node", "--query", q, "--dry-run"]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("jvdb: dry run: 3 edge(s) would dangle (their source or target would be deleted); add --cascade to delete them too, or run jvdb cleanup afterwards"),
+        "{e}"
+    );
+    // With --cascade nothing would dangle: no such line.
+    let o = run(jv(t.path()).args([
+        "--db",
+        "s",
+        "delete",
+        "node",
+        "--query",
+        q,
+        "--cascade",
+        "--dry-run",
+    ]));
+    assert!(!err(&o).contains("dangle"), "{}", err(&o));
+    let o = run(jv(t.path()).args(["--db", "s", "delete", "node", "--query", q, "--yes"]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let lines: Vec<String> = err(&o).lines().map(str::to_string).collect();
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some(
+            "jvdb: 3 edge(s) now dangle (their source or target was deleted); run jvdb cleanup to remove them, or use --cascade next time"
+        ),
+        "{lines:?}"
+    );
+    assert_eq!(count(&s, "edge"), 25);
+    // A node without edges: no line.
+    let o = run(jv(t.path()).args([
+        "--db",
+        "s",
+        "delete",
+        "node",
+        "n.City.000000000000000000000014",
+    ]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(!err(&o).contains("dangle"), "{}", err(&o));
+}
+
+// ------------------------------------------------------------ 5. cleanup --dry-run says "would"
+
+#[test]
+fn cleanup_dry_run_reports_what_it_would_do_and_changes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let s = t.path().join("s");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/legacy-0.0.17/store"),
+        &s,
+    );
+    // A stale temp file of a process that is not running (jvspatial's temp name pattern).
+    let tmp = s.join("node/n.City.x.json.999999999.0123456789ab.jvtmp");
+    fs::write(&tmp, "{").unwrap();
+    let before = snapshot(&s);
+    let args = [
+        "--db",
+        "s",
+        "cleanup",
+        "--dry-run",
+        "--strip-node-edges",
+        "--tmp-files",
+    ];
+    let o = run(jv(t.path()).args(args));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("; would strip legacy edges arrays: 3; would remove temp files: 1"),
+        "{e}"
+    );
+    assert!(!e.contains("stripped:") && !e.contains("removed:"), "{e}");
+    let o = run(jv(t.path()).args(args).args(["--format", "json"]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let j = out(&o);
+    for want in [
+        "\"dry_run\": true",
+        "\"deleted_ids\": []",
+        "\"stripped_node_edges\": []",
+        "\"tmp_files_removed\": []",
+        "\"would_strip_node_edges\": [\n    \"n.City.aaaaaaaaaaaaaaaaaaaaaaaa\"",
+        "\"would_remove_tmp_files\": [\n    \"",
+    ] {
+        assert!(j.contains(want), "{want:?} not in {j}");
+    }
+    assert!(
+        j.contains("n.City.x.json.999999999.0123456789ab.jvtmp"),
+        "{j}"
+    );
+    assert_eq!(snapshot(&s), before, "a dry run changed the store");
+    assert!(tmp.exists());
+
+    // The real run: the same keys the other way round.
+    let o = run(jv(t.path()).args([
+        "--db",
+        "s",
+        "cleanup",
+        "--yes",
+        "--strip-node-edges",
+        "--tmp-files",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let j = out(&o);
+    assert!(j.contains("\"would_strip_node_edges\": []"), "{j}");
+    assert!(j.contains("\"would_remove_tmp_files\": []"), "{j}");
+    assert!(
+        j.contains("\"stripped_node_edges\": [\n    \"n.City.aaaaaaaaaaaaaaaaaaaaaaaa\""),
+        "{j}"
+    );
+    assert!(
+        err(&o).contains("; legacy edges arrays stripped: 3; temp files removed: 1"),
+        "{}",
+        err(&o)
+    );
+    assert!(!tmp.exists());
+}

@@ -154,7 +154,8 @@ impl Ctx {
         crate::output::new_bar(len, what)
     }
 
-    /// Ask "question [y/N]" on a TTY. Returns true for yes.
+    /// Ask "question [y/N]" on a TTY. Returns true for yes. Callers never ask without a
+    /// terminal: a bulk delete off a TTY without `--yes` is refused instead (exit 6).
     pub fn confirm(&self, question: &str) -> bool {
         use std::io::{BufRead, Write};
         eprint!("{question} [y/N] ");

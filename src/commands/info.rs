@@ -102,12 +102,11 @@ pub async fn run(ctx: &Ctx, args: InfoArgs) -> anyhow::Result<i32> {
 /// Open the store read-only and list its collections (with counts when `counts`).
 async fn probe(ctx: &Ctx, spec: &jvdb::store::StoreSpec, counts: bool) -> State {
     if spec.backend == "json" {
-        let p = std::path::absolute(&spec.location)
-            .unwrap_or_else(|_| std::path::PathBuf::from(&spec.location));
-        if let Err(e) = std::fs::metadata(&p)
+        // The path as given (an absolute form would collapse `//` and escape `redact`).
+        if let Err(e) = std::fs::metadata(&spec.location)
             && e.kind() == std::io::ErrorKind::NotFound
         {
-            return State::Missing(format!("no directory {}", p.display()));
+            return State::Missing(format!("no directory {}", spec.location));
         }
     }
     let store = match spec.open(&ctx.open_options(false)).await {

@@ -96,24 +96,21 @@ fn check_overlap(from: &str, to: &str) -> Result<(), Error> {
     };
     let a = resolve("--from", from)?;
     let b = resolve("--to", to)?;
+    // Messages name the paths as given: a resolved path collapses `//`, and a URI-like path
+    // would then escape `redact`.
     if a == b {
         return Err(Error::invalid(format!(
-            "--from and --to are the same directory ({})",
-            a.display()
+            "--from {from} and --to {to} are the same directory (after resolving symlinks)"
         )));
     }
     if b.starts_with(&a) {
         return Err(Error::invalid(format!(
-            "--to {} is inside --from {}: the target would become part of the source; choose a directory outside it",
-            b.display(),
-            a.display()
+            "--to {to} is inside --from {from} (after resolving symlinks): the target would become part of the source; choose a directory outside it"
         )));
     }
     if a.starts_with(&b) {
         return Err(Error::invalid(format!(
-            "--from {} is inside --to {}: the source would become part of the target; choose a directory outside it",
-            a.display(),
-            b.display()
+            "--from {from} is inside --to {to} (after resolving symlinks): the source would become part of the target; choose a directory outside it"
         )));
     }
     Ok(())

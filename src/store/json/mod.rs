@@ -544,9 +544,12 @@ impl JsonStore {
         if base.as_os_str().is_empty() {
             return Err(Error::invalid("json store: empty directory path"));
         }
-        let base = std::path::absolute(base)
-            .map_err(|e| Error::io(format!("json store {}", base.display()), &e))?;
-        let what = || format!("json store {}", base.display());
+        // Messages name the path as given: making it absolute collapses `//`, and a URI given
+        // as a path (`ftp://user:pw@h`) would then escape `redact`.
+        let given = base.display().to_string();
+        let base =
+            std::path::absolute(base).map_err(|e| Error::io(format!("json store {given}"), &e))?;
+        let what = || format!("json store {given}");
         match fs::metadata(&base) {
             Ok(m) if m.is_dir() => {
                 fs::read_dir(&base).map_err(|e| Error::io(what(), &e))?;

@@ -705,7 +705,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__info)
-            opts="-q -v -h -V --db --mongo-db --connect-timeout --quiet --verbose --help --version"
+            opts="-q -v -h -V --db --mongo-db --connect-timeout --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -721,6 +721,10 @@ _jvdb() {
                     ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -33,7 +33,7 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -s q -l quiet -d 'No progress ba
 complete -c jvdb -n "__fish_jvdb_needs_command" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_needs_command" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "info" -d 'Show which store is used and why'
+complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "info" -d 'Show which store is used and why, and whether it can be read (exit 4 when not)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "collections" -d 'List the collections of the store'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "count" -d 'Count the records of a collection'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "get" -d 'Print records by id'
@@ -50,6 +50,8 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "help" -d 'Print this mess
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l format -d 'Report format: text, or a JSON object (store, backend, why, state, collections with counts) for health checks' -r -f -a "text\t''
+json\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s h -l help -d 'Print help'
@@ -134,11 +136,11 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l connect-timeout -d 
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l max-delete -d 'Refuse (exit 6) when more than N records would be deleted' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dry-run -d 'Show what would be deleted; delete nothing'
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation'
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s y -l yes -d 'Delete without asking. Needed for a bulk delete (--query, several ids) when stdin is not a terminal, else it is refused (exit 6); one id named on the command line needs no --yes'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l cascade -d 'Also delete the edges of deleted nodes'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
@@ -149,7 +151,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l edge-collection -d
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l format -d 'Report format: text (dangling edge ids on stdout) or a JSON report for cron' -r -f -a "text\t''
 json\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l dry-run -d 'Report what would be removed; change nothing'
-complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s y -l yes -d 'Do not ask for confirmation'
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s y -l yes -d 'Delete without asking. Needed when stdin is not a terminal (cron, scripts): without it cleanup that would delete edges is refused (exit 6)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l force -d 'Run even when the node collection is empty or missing (every edge is then dangling)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l strip-node-edges -d 'Also remove legacy `edges` arrays from node records (jvspatial 0.0.x)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l tmp-files -d 'Also remove stale *.jvtmp files of processes that are not running (JSON stores)'
@@ -208,7 +210,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s q -l quiet -
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "info" -d 'Show which store is used and why'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "info" -d 'Show which store is used and why, and whether it can be read (exit 4 when not)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "collections" -d 'List the collections of the store'
 complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "count" -d 'Count the records of a collection'
 complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "get" -d 'Print records by id'

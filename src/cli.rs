@@ -201,7 +201,7 @@ pub enum ShellArg {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Show which store is used and why
+    /// Show which store is used and why, and whether it can be read (exit 4 when not)
     Info(InfoArgs),
     /// List the collections of the store
     Collections(CollectionsArgs),
@@ -214,6 +214,9 @@ pub enum Command {
     /// Write records from --data, a file or stdin (object, array or JSONL)
     Save(SaveArgs),
     /// Delete records by id or by query
+    #[command(
+        long_about = "Delete records by id or by query.\n\nOne id named on the command line is deleted without a prompt. A bulk delete (by --query, even when it matches one record; several ids; or more than one record with --cascade) asks for confirmation on a terminal; with no terminal to ask (stdin not a TTY: cron, scripts, pipes) it is refused (exit 6) unless --yes is given. Use --dry-run to see what would be deleted. Deleting nodes without --cascade reports how many edges were left dangling (remove them with jvdb cleanup)."
+    )]
     Delete(DeleteArgs),
     /// Remove dangling edges (jvspatial validate_graph's rule) and other damage
     Cleanup(CleanupArgs),
@@ -249,6 +252,10 @@ pub struct InfoArgs {
     pub store: StoreArg,
     #[command(flatten)]
     pub conn: ConnArgs,
+    /// Report format: text, or a JSON object (store, backend, why, state, collections with
+    /// counts) for health checks
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Args, Debug)]
@@ -378,7 +385,8 @@ pub struct DeleteArgs {
     /// Show what would be deleted; delete nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// Do not ask for confirmation
+    /// Delete without asking. Needed for a bulk delete (--query, several ids) when stdin is not
+    /// a terminal, else it is refused (exit 6); one id named on the command line needs no --yes
     #[arg(short, long)]
     pub yes: bool,
     /// Refuse (exit 6) when more than N records would be deleted
@@ -398,7 +406,8 @@ pub struct CleanupArgs {
     /// Report what would be removed; change nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// Do not ask for confirmation
+    /// Delete without asking. Needed when stdin is not a terminal (cron, scripts): without it
+    /// cleanup that would delete edges is refused (exit 6)
     #[arg(short, long)]
     pub yes: bool,
     /// Refuse (exit 6) when more than N edges would be deleted

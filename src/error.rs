@@ -15,7 +15,8 @@ pub mod exit {
     pub const UNAVAILABLE: i32 = 4;
     /// Insert of an existing id.
     pub const CONFLICT: i32 = 5;
-    /// Refused by a safety check (`--max-delete`, empty node collection, verification mismatch).
+    /// Refused by a safety check (`--max-delete`, empty node collection, verification mismatch,
+    /// a bulk delete without `--yes` and no terminal to ask).
     pub const REFUSED: i32 = 6;
     /// Interrupted by Ctrl-C.
     pub const INTERRUPTED: i32 = 130;
@@ -30,17 +31,17 @@ pub mod exit {
         ),
         (
             USAGE,
-            "usage or invalid input: bad argument, JSON, query, sort, or store spec",
+            "usage or invalid input: bad argument, JSON, query, sort, or store spec (an unknown scheme); --from and --to that are the same store or overlapping JSON directories",
         ),
         (NOT_FOUND, "not found: a requested id does not exist"),
         (
             UNAVAILABLE,
-            "store unavailable: a store that does not exist, I/O, permission, or connection failure",
+            "store unavailable: I/O, permission, or connection failure; a JSON store that does not exist (also jvdb info)",
         ),
         (CONFLICT, "conflict: an insert met an existing id"),
         (
             REFUSED,
-            "refused by a safety check: --max-delete, an empty node collection, a verification mismatch, a declined confirmation, or a bulk delete without --yes and no terminal to ask",
+            "refused by a safety check: --max-delete, an empty node collection, a verification mismatch, a declined confirmation, or a bulk delete/cleanup without --yes when there is no terminal to ask",
         ),
         (
             INTERRUPTED,

@@ -107,9 +107,13 @@ fn prepare(coll: &str, upgrade: bool, carry: Carry, item: Item) -> Prepared {
 /// (parallel reads, writes of encoded records).
 fn json_handle(store: &dyn Store) -> Result<Option<crate::store::json::JsonStore>> {
     match store.json_dir() {
+        // Already opened; a dry run's target may not exist (it is then empty).
         Some(dir) => Ok(Some(crate::store::json::JsonStore::open(
             dir,
-            &crate::store::OpenOptions::default(),
+            &crate::store::OpenOptions {
+                missing_is_empty: true,
+                ..Default::default()
+            },
         )?)),
         None => Ok(None),
     }

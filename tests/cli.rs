@@ -131,7 +131,10 @@ fn tmp() -> tempfile::TempDir {
 fn info_default_store_and_reason() {
     let t = tmp();
     let o = run(jv(t.path()).arg("info"));
-    assert_eq!(code(&o), 0, "{}", err(&o));
+    // ./jvdb does not exist here: info still says which store and why, then state missing
+    // and exit 4 (a health check).
+    assert_eq!(code(&o), 4, "{}", err(&o));
+    assert!(out(&o).contains("state:   missing"), "{}", out(&o));
     assert!(out(&o).contains("./jvdb"), "{}", out(&o));
     assert!(out(&o).contains("default"), "{}", out(&o));
     assert!(
@@ -623,8 +626,14 @@ fn reading_never_creates_directories() {
         &["collections"],
         &["get", "node", "x"],
     ] {
+        // A store that does not exist is an error (exit 4), never an empty store.
         let o = run(jv(t.path()).args(["--db", "missing"]).args(args));
-        assert!(code(&o) == 0 || code(&o) == 3, "{args:?}: {}", err(&o));
+        assert_eq!(code(&o), 4, "{args:?}: {}", err(&o));
+        assert!(
+            err(&o).contains("missing: no such directory"),
+            "{}",
+            err(&o)
+        );
     }
     assert!(!t.path().join("missing").exists());
 }
@@ -771,7 +780,7 @@ fn cleanup_refuses_without_nodes() {
     let o = run(jv(t.path())
         .arg("--db")
         .arg(&db)
-        .args(["cleanup", "--force"]));
+        .args(["cleanup", "--force", "--yes"]));
     assert_eq!(code(&o), 0, "{}", err(&o));
     assert!(!db.join("edge/e.Edge.1.json").exists());
 }

@@ -416,7 +416,27 @@ mod json_only {
     async fn reading_never_creates_directories() {
         let d = tempfile::tempdir().unwrap();
         let base = d.path().join("not-there");
-        let s = open(&base, false);
+        // Opening a missing store to read is an error (exit 4) that names the path; it is not
+        // an empty store and creates nothing.
+        let e = JsonStore::open(&base, &OpenOptions::default())
+            .err()
+            .expect("missing base");
+        assert_eq!(e.exit_code(), 4);
+        assert!(
+            e.message.contains("not-there: no such directory"),
+            "{}",
+            e.message
+        );
+        assert!(!base.exists());
+        // The target of a dry run reads a missing base as empty, and still creates nothing.
+        let s = JsonStore::open(
+            &base,
+            &OpenOptions {
+                missing_is_empty: true,
+                ..Default::default()
+            },
+        )
+        .expect("open");
         assert_eq!(s.collections().await.unwrap(), Vec::<String>::new());
         assert_eq!(get(&s, "node", "a").await, GetResult::Missing);
         assert!(scan_ids(&s, "node").await.is_empty());

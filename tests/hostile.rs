@@ -385,9 +385,9 @@ fn cases() -> Vec<Case> {
                 std::os::unix::fs::symlink(e.outside.join("coll"), e.db.join("evil")).unwrap()
             }),
         // ---- the store directory itself
-        case("store dir", "missing store: find is empty and creates nothing", &["--db", "{root}/nope", "find", "node"], 0, "")
+        case("store dir", "missing store: find is an error and creates nothing", &["--db", "{root}/nope", "find", "node"], 4, "nope: no such directory")
             .after(absent("nope")),
-        case("store dir", "missing store: get", &["--db", "{root}/nope", "get", "node", "a"], 3, "a")
+        case("store dir", "missing store: get", &["--db", "{root}/nope", "get", "node", "a"], 4, "nope: no such directory")
             .after(absent("nope")),
         case("store dir", "store path is a regular file (find)", &["--db", "{root}/file", "find", "node"], 4,
             "exists but is not a directory")
@@ -404,9 +404,9 @@ fn cases() -> Vec<Case> {
         // ---- specs and URIs
         case("spec", "empty --db", &["--db", "", "find", "node"], 2, "empty store spec"),
         case("spec", "json: without a directory", &["--db", "json:", "find", "node"], 2, "needs a directory"),
-        case("spec", "unknown backend", &["--db", "sqlite:x.db", "find", "node"], 2, "unsupported store type 'sqlite'"),
+        case("spec", "unknown backend", &["--db", "sqlite:x.db", "find", "node"], 2, "unknown store scheme 'sqlite:' (planned, not built yet)"),
         case("spec", "unknown URI scheme with a password", &["--db", "ftp://user:pw9secret@h/x", "find", "node"], 2,
-            "unsupported store type 'ftp'")
+            "unknown store scheme 'ftp:'")
             .after(|_, o| assert!(!text(&o.stderr).contains("pw9secret"))),
         case("spec", "unreachable MongoDB", &["--db", "mongodb://user:pw5ecret@127.0.0.1:1/x", "--connect-timeout", "1", "count", "node"], 4,
             "127.0.0.1:1")
@@ -712,7 +712,18 @@ fn read_only_store_directory() {
         (db, None)
     };
     let dbs = db.to_str().unwrap();
-    let cases: [(&[&str], i32, &str); 6] = [
+    // A migrate target that cannot be created (a target inside the source is refused with
+    // exit 2 before anything is opened, so the read-only target lives beside it).
+    let ro_target = if is_root() {
+        db.parent().unwrap().join("sub")
+    } else {
+        let d = t.path().join("rodir");
+        fs::create_dir(&d).unwrap();
+        fs::set_permissions(&d, std::os::unix::fs::PermissionsExt::from_mode(0o555)).unwrap();
+        d.join("sub")
+    };
+    let ro_target = ro_target.to_str().unwrap();
+    let cases: [(&[&str], i32, &str); 7] = [
         (
             &[
                 "--db",
@@ -737,10 +748,11 @@ fn read_only_store_directory() {
         ),
         (&["--db", dbs, "find", "node"], 0, ""),
         (&["--db", dbs, "cleanup", "--tmp-files", "--yes"], 0, ""),
+        (&["migrate", "--from", dbs, "--to", ro_target], 4, ""),
         (
             &["migrate", "--from", dbs, "--to", &format!("{dbs}/sub")],
-            4,
-            "",
+            2,
+            "is inside --from",
         ),
     ];
     for (args, code, msg) in cases {

@@ -99,6 +99,12 @@ fn shapes() -> Vec<Shape> {
         ),
         (vec!["info"], vec![("JVSPATIAL_DB_TYPE", "U")]),
         (vec!["info"], vec![("JVSPATIAL_DB_PATH", "U")]),
+        // a missing JSON store named by a URI-like path: the error names the path
+        (vec!["find", "node"], vec![("JVSPATIAL_DB_PATH", "U")]),
+        (
+            vec!["info", "--format", "json"],
+            vec![("JVSPATIAL_DB_PATH", "U")],
+        ),
     ]
 }
 

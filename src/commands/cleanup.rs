@@ -36,11 +36,33 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
         ))
         .into());
     }
-    if !args.dry_run && n > 0 && ctx.stdin_tty && !args.yes {
-        let q = format!(
-            "Delete {n} dangling edge(s) from {}/{}?",
+    let strip = if args.strip_node_edges {
+        rep.legacy_edge_arrays.len() as u64
+    } else {
+        0
+    };
+    if !args.dry_run && (n > 0 || strip > 0) && !args.yes && !ctx.stdin_tty {
+        return Err(Error::refused(format!(
+            "refusing to clean up {} without --yes: there is no terminal to ask for confirmation ({n} dangling edge(s) to delete{}); pass --yes, or --dry-run to see what would be removed; nothing changed",
             store.describe(),
-            args.edge_collection
+            if strip > 0 {
+                format!(", {strip} legacy edges array(s) to strip")
+            } else {
+                String::new()
+            }
+        ))
+        .into());
+    }
+    if !args.dry_run && (n > 0 || strip > 0) && !args.yes {
+        let q = format!(
+            "Delete {n} dangling edge(s) from {}/{}{}?",
+            store.describe(),
+            args.edge_collection,
+            if strip > 0 {
+                format!(" and strip {strip} legacy edges array(s)")
+            } else {
+                String::new()
+            }
         );
         if !ctx.confirm(&q) {
             return Err(Error::refused("not confirmed; nothing deleted").into());
@@ -64,11 +86,13 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
             }
         }
     }
-    // Legacy node `edges` arrays.
+    // Legacy node `edges` arrays. A dry run lists what it would strip, apart from what was
+    // stripped (nothing), so a report can never be misread as a change.
     let mut stripped: Vec<String> = Vec::new();
+    let mut would_strip: Vec<String> = Vec::new();
     if args.strip_node_edges && !rep.legacy_edge_arrays.is_empty() {
         if args.dry_run {
-            stripped = rep.legacy_edge_arrays.clone();
+            would_strip = rep.legacy_edge_arrays.clone();
         } else {
             for id in &rep.legacy_edge_arrays {
                 match strip_edges(store.as_ref(), &args.node_collection, id).await {
@@ -81,11 +105,17 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
     }
     // Stale temp files.
     let mut tmp_removed: Vec<String> = Vec::new();
+    let mut would_remove_tmp: Vec<String> = Vec::new();
     if args.tmp_files {
         match store.json_dir() {
             Some(dir) => {
                 for p in jvdb::store::json::sweep_tmp_files(dir, args.dry_run)? {
-                    tmp_removed.push(p.display().to_string());
+                    let p = p.display().to_string();
+                    if args.dry_run {
+                        would_remove_tmp.push(p);
+                    } else {
+                        tmp_removed.push(p);
+                    }
                 }
             }
             None => ctx.note("jvdb: --tmp-files applies to JSON stores only; skipped"),
@@ -100,7 +130,15 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
     let mut out = crate::output::stdout();
     match args.format {
         ReportFormat::Json => {
-            let report = json_report(&rep, &args, &deleted, &stripped, &tmp_removed, &failures);
+            let done = Done {
+                deleted: &deleted,
+                stripped: &stripped,
+                would_strip: &would_strip,
+                tmp: &tmp_removed,
+                would_tmp: &would_remove_tmp,
+                failures: &failures,
+            };
+            let report = json_report(&rep, &args, &done);
             writeln!(out, "{}", json::to_pretty(&report))?;
         }
         ReportFormat::Text => {
@@ -125,15 +163,15 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
         n + rep.undeletable.len() as u64,
         if args.dry_run { n } else { deleted.len() as u64 },
         rep.orphans.len(),
-        if args.strip_node_edges {
-            format!("; legacy edges arrays stripped: {}", stripped.len())
-        } else {
-            String::new()
+        match (args.strip_node_edges, args.dry_run) {
+            (false, _) => String::new(),
+            (true, true) => format!("; would strip legacy edges arrays: {}", would_strip.len()),
+            (true, false) => format!("; legacy edges arrays stripped: {}", stripped.len()),
         },
-        if args.tmp_files {
-            format!("; temp files removed: {}", tmp_removed.len())
-        } else {
-            String::new()
+        match (args.tmp_files, args.dry_run) {
+            (false, _) => String::new(),
+            (true, true) => format!("; would remove temp files: {}", would_remove_tmp.len()),
+            (true, false) => format!("; temp files removed: {}", tmp_removed.len()),
         },
     ));
     if !rep.orphans.is_empty() && ctx.global.verbose {
@@ -181,14 +219,28 @@ fn strs(v: &[String]) -> Value {
     Value::Array(v.iter().map(|s| Value::Str(s.clone())).collect())
 }
 
-fn json_report(
-    rep: &GraphReport,
-    args: &CleanupArgs,
-    deleted: &[String],
-    stripped: &[String],
-    tmp: &[String],
-    failures: &[(String, String)],
-) -> Value {
+/// What a run did (or, in a dry run, would do), for the JSON report.
+struct Done<'a> {
+    deleted: &'a [String],
+    stripped: &'a [String],
+    would_strip: &'a [String],
+    tmp: &'a [String],
+    would_tmp: &'a [String],
+    failures: &'a [(String, String)],
+}
+
+/// The `--format json` report. Keys for changes made (`deleted_ids`, `stripped_node_edges`,
+/// `tmp_files_removed`) are empty in a dry run; what a dry run would change is under
+/// `dangling_edges`, `would_strip_node_edges` and `would_remove_tmp_files` (empty otherwise).
+fn json_report(rep: &GraphReport, args: &CleanupArgs, done: &Done) -> Value {
+    let Done {
+        deleted,
+        stripped,
+        would_strip,
+        tmp,
+        would_tmp,
+        failures,
+    } = *done;
     let mut m = Map::new();
     m.insert("dry_run".into(), Value::Bool(args.dry_run));
     m.insert("nodes_scanned".into(), Value::Int(rep.nodes as i64));
@@ -211,7 +263,9 @@ fn json_report(
         Value::Int(rep.legacy_edge_arrays.len() as i64),
     );
     m.insert("stripped_node_edges".into(), strs(stripped));
+    m.insert("would_strip_node_edges".into(), strs(would_strip));
     m.insert("tmp_files_removed".into(), strs(tmp));
+    m.insert("would_remove_tmp_files".into(), strs(would_tmp));
     m.insert(
         "unreadable".into(),
         Value::Array(

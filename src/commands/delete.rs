@@ -1,5 +1,10 @@
 //! `jvdb delete COLL [ID…] [--query Q]`: delete records, with `--dry-run`, confirmation on a
 //! TTY, `--max-delete`, and `--cascade` for the edges of deleted nodes.
+//!
+//! A bulk delete (by `--query`, even when one record matches; several ids; or more than one
+//! record with `--cascade`) asks `[y/N]` on a terminal and, with no terminal to ask (stdin not
+//! a TTY), is refused (exit 6) unless `--yes`. One id named on the command line is deleted
+//! without a prompt. Deleting nodes without `--cascade` says how many edges it left dangling.
 use super::count::report_unreadable;
 use super::{Ctx, build_filter, check_collection};
 use crate::cli::DeleteArgs;
@@ -65,6 +70,8 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<i32> {
         edges = graph::incident_edges(store.as_ref(), "edge", &ids, &mut bad).await?;
     }
     let total = (targets.len() + edges.len()) as u64;
+    let named = args.ids.iter().collect::<BTreeSet<_>>().len();
+    let bulk = args.query.query.is_some() || named > 1 || total > 1;
     if let Some(max) = args.max_delete
         && total > max
     {
@@ -93,9 +100,21 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<i32> {
                 String::new()
             }
         ));
+        report_dangling(ctx, store.as_ref(), &args, &targets, true).await?;
     } else if total > 0 {
-        let bulk = args.query.query.is_some() || total > 1;
-        if bulk && ctx.stdin_tty && !args.yes {
+        if bulk && !args.yes && !ctx.stdin_tty {
+            return Err(Error::refused(format!(
+                "refusing to delete {total} record(s) from {} without --yes: there is no terminal to ask for confirmation (a delete {why} needs --yes; use --dry-run to see what would be deleted); nothing deleted",
+                store.describe(),
+                why = if args.query.query.is_some() {
+                    "by --query"
+                } else {
+                    "of more than one record"
+                }
+            ))
+            .into());
+        }
+        if bulk && !args.yes {
             let q = format!(
                 "Delete {} record(s) from {} in {}{}?",
                 targets.len(),
@@ -113,7 +132,11 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<i32> {
         }
         let mut deleted = 0u64;
         let mut failed = 0u64;
-        for (coll, ids) in [(args.collection.as_str(), targets), ("edge", edges)] {
+        let mut deleted_targets: Vec<String> = Vec::new();
+        for (i, (coll, ids)) in [(args.collection.as_str(), targets), ("edge", edges)]
+            .into_iter()
+            .enumerate()
+        {
             if ids.is_empty() {
                 continue;
             }
@@ -122,6 +145,9 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<i32> {
                 match r {
                     Ok(true) => {
                         deleted += 1;
+                        if i == 0 {
+                            deleted_targets.push(id.clone());
+                        }
                         writeln!(out, "{id}")?;
                     }
                     Ok(false) => missing.push(id.clone()),
@@ -136,6 +162,7 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<i32> {
         ctx.note(format!(
             "jvdb: deleted {deleted} record(s), failed {failed}"
         ));
+        report_dangling(ctx, store.as_ref(), &args, &deleted_targets, false).await?;
         if failed > 0 {
             return Ok(exit::PARTIAL);
         }
@@ -152,4 +179,44 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<i32> {
     } else {
         exit::NOT_FOUND
     })
+}
+
+/// Without `--cascade`, deleting nodes leaves their edges dangling: say how many (one line on
+/// stderr) and how to remove them. `ids`: the nodes deleted (or, in a dry run, to delete).
+async fn report_dangling(
+    ctx: &Ctx,
+    store: &dyn jvdb::store::Store,
+    args: &DeleteArgs,
+    ids: &[String],
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    if args.cascade || args.collection != "node" || ids.is_empty() {
+        return Ok(());
+    }
+    let set: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let mut unreadable = Vec::new();
+    let n = graph::incident_edges(store, "edge", &set, &mut unreadable)
+        .await?
+        .len();
+    if n == 0 {
+        return Ok(());
+    }
+    let not_counted = if unreadable.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} unreadable edge record(s) not counted)",
+            unreadable.len()
+        )
+    };
+    if dry_run {
+        ctx.note(format!(
+            "jvdb: dry run: {n} edge(s) would dangle (their source or target would be deleted){not_counted}; add --cascade to delete them too, or run jvdb cleanup afterwards"
+        ));
+    } else {
+        ctx.note(format!(
+            "jvdb: {n} edge(s) now dangle (their source or target was deleted){not_counted}; run jvdb cleanup to remove them, or use --cascade next time"
+        ));
+    }
+    Ok(())
 }

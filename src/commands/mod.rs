@@ -253,6 +253,7 @@ impl Ctx {
     pub fn open_options(&self, create: bool) -> OpenOptions {
         OpenOptions {
             create,
+            missing_is_empty: false,
             mongo_db: self.global.mongo_db.clone(),
             connect_timeout: Some(std::time::Duration::from_secs_f64(
                 self.global.connect_timeout,
@@ -279,7 +280,8 @@ impl Ctx {
         crate::output::new_bar(len, what)
     }
 
-    /// Ask "question [y/N]" on a TTY. Returns true for yes.
+    /// Ask "question [y/N]" on a TTY. Returns true for yes. Callers never ask without a
+    /// terminal: a bulk delete off a TTY without `--yes` is refused instead (exit 6).
     pub fn confirm(&self, question: &str) -> bool {
         use std::io::{BufRead, Write};
         eprint!("{question} [y/N] ");

@@ -69,19 +69,51 @@ async fn open_pair(
     if from == to {
         return Err(Error::invalid(format!("--from and --to name the same store ({from})")).into());
     }
-    let src = ctx.open_spec(&t.from, false).await?;
-    let dst = ctx.open_spec(&t.to, !t.dry_run).await?;
-    if let (Some(a), Some(b)) = (src.json_dir(), dst.json_dir())
-        && let (Ok(a), Ok(b)) = (a.canonicalize(), b.canonicalize())
-        && a == b
-    {
-        return Err(Error::invalid(format!(
-            "--from and --to are the same directory ({})",
-            a.display()
-        ))
-        .into());
+    // Before anything is opened or created: a JSON target inside the source (or the source
+    // inside the target) would be read as a collection of the other store.
+    if from.backend == "json" && to.backend == "json" {
+        check_overlap(&from.location, &to.location)?;
     }
+    // The source first: a missing source must not leave a new, empty target behind.
+    let src = from
+        .open(&ctx.open_options(false))
+        .await
+        .map_err(|e| e.context("--from"))?;
+    let mut opts = ctx.open_options(!t.dry_run);
+    opts.missing_is_empty = t.dry_run;
+    let dst = to.open(&opts).await.map_err(|e| e.context("--to"))?;
     Ok((src, dst))
+}
+
+/// Refuse (exit 2) two JSON directories that are the same or where one lies inside the other,
+/// after resolving symlinks (a target that does not exist yet resolves through its nearest
+/// existing ancestor).
+fn check_overlap(from: &str, to: &str) -> Result<(), Error> {
+    let resolve = |flag: &str, loc: &str| {
+        std::path::absolute(loc)
+            .and_then(|p| jvdb::store::json::resolve_lenient(&p))
+            .map_err(|e| Error::io(format!("{flag} {loc}"), &e))
+    };
+    let a = resolve("--from", from)?;
+    let b = resolve("--to", to)?;
+    // Messages name the paths as given: a resolved path collapses `//`, and a URI-like path
+    // would then escape `redact`.
+    if a == b {
+        return Err(Error::invalid(format!(
+            "--from {from} and --to {to} are the same directory (after resolving symlinks)"
+        )));
+    }
+    if b.starts_with(&a) {
+        return Err(Error::invalid(format!(
+            "--to {to} is inside --from {from} (after resolving symlinks): the target would become part of the source; choose a directory outside it"
+        )));
+    }
+    if a.starts_with(&b) {
+        return Err(Error::invalid(format!(
+            "--from {from} is inside --to {to} (after resolving symlinks): the source would become part of the target; choose a directory outside it"
+        )));
+    }
+    Ok(())
 }
 
 /// Print per-collection results on stderr and return the exit code for failures.

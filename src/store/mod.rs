@@ -172,8 +172,12 @@ pub trait Store: Send + Sync {
 /// How a store spec is opened.
 #[derive(Clone, Debug, Default)]
 pub struct OpenOptions {
-    /// Create the store (directory) when it does not exist. Reading never creates anything.
+    /// Create the store (directory) when it does not exist. Reading never creates anything,
+    /// and reading a JSON store whose directory does not exist is an error (exit 4).
     pub create: bool,
+    /// Without `create`: take a missing JSON directory for an empty store instead of an error
+    /// (the target of a dry-run transfer, which must not be created).
+    pub missing_is_empty: bool,
     /// MongoDB database name from `--mongo-db` (the URI path wins; then
     /// `JVSPATIAL_MONGODB_DB_NAME`; then `jvdb`).
     pub mongo_db: Option<String>,
@@ -207,6 +211,21 @@ pub fn known_backends() -> String {
         .collect::<Vec<_>>()
         .join(", ")
         + ", or a directory path"
+}
+
+/// The spec prefixes of the built backends: `json:, memory:, mongodb://, mongodb+srv://`.
+pub fn known_schemes() -> String {
+    BACKENDS
+        .iter()
+        .flat_map(|b| {
+            if b.schemes.is_empty() {
+                vec![format!("{}:", b.name)]
+            } else {
+                b.schemes.iter().map(|s| format!("{s}://")).collect()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A parsed store spec: which backend, and its location (directory, URI, …).
@@ -287,10 +306,10 @@ impl StoreSpec {
                     location: rest.to_string(),
                 });
             }
-            if PLANNED.contains(&p.as_str()) {
-                return Err(unknown_backend(&p, spec));
-            }
-            // Anything else with a colon is a path (`./a:b`, `weird:dir`): jvspatial allows it.
+            // A spec that starts with `name:` names a scheme (DESIGN §2), so a typo such as
+            // `sqlit:x.db` never becomes a directory of that name. A directory whose name has
+            // a colon is written `./a:b` or `json:a:b`.
+            return Err(unknown_backend(&p, spec));
         }
         Ok(StoreSpec {
             backend: "json",
@@ -321,9 +340,9 @@ fn unknown_backend(name: &str, spec: &str) -> Error {
         ""
     };
     Error::invalid(format!(
-        "unsupported store type '{name}'{planned} in '{}'; known: {}",
+        "unknown store scheme '{name}:'{planned} in '{}'; known: {}; a directory whose name has a colon is written ./a:b or json:a:b",
         redact(spec),
-        known_backends()
+        known_schemes()
     ))
 }
 
@@ -540,7 +559,17 @@ mod tests {
         assert!(StoreSpec::parse("json:").is_err());
         assert!(StoreSpec::parse("sqlite:x.db").is_err());
         assert!(StoreSpec::parse("ftp://h/x").is_err());
-        assert_eq!(StoreSpec::parse("weird:dir").unwrap().location, "weird:dir");
+        // A `name:` prefix is a scheme; an unknown one is an error, never a directory name.
+        let e = StoreSpec::parse("weird:dir").unwrap_err();
+        assert!(e.message.contains("json:a:b"), "{}", e.message);
+        assert!(StoreSpec::parse("sqlit:x.db").is_err());
+        assert!(StoreSpec::parse("jvspatial:dynamodb?table=x").is_err());
+        let p = StoreSpec::parse("./weird:dir").unwrap();
+        assert_eq!((p.backend, p.location.as_str()), ("json", "./weird:dir"));
+        let p = StoreSpec::parse("json:weird:dir").unwrap();
+        assert_eq!((p.backend, p.location.as_str()), ("json", "weird:dir"));
+        // One letter before the colon is not a scheme (length >= 2).
+        assert_eq!(StoreSpec::parse("c:dir").unwrap().location, "c:dir");
     }
 
     #[test]

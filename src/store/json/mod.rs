@@ -7,7 +7,8 @@
 //! * Writes follow jvspatial's atomic protocol ([`atomic`]).
 //! * Ids and collections are checked like JsonDB's `_validate_path_component`, and the path
 //!   must stay under the base directory (symlinks included).
-//! * Reading never creates anything: a missing base or collection is empty.
+//! * Reading never creates anything: a missing base is an error (exit 4, naming the path),
+//!   an existing but empty base is an empty store, and a missing collection is empty.
 //!
 //! Where we deliberately differ from JsonDB (never silently losing information):
 //! * a file that cannot be read (bad JSON, top level not an object, I/O error) is reported as
@@ -95,7 +96,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Python's `Path.resolve()` (non-strict): canonicalise the longest existing prefix, follow
 /// dangling symlinks as far as they go, append the rest.
-fn resolve_lenient(p: &Path) -> io::Result<PathBuf> {
+pub fn resolve_lenient(p: &Path) -> io::Result<PathBuf> {
     resolve_depth(p, 0)
 }
 
@@ -534,16 +535,21 @@ impl Inner {
 }
 
 impl JsonStore {
-    /// Open the store at `base`. With `opts.create` a missing base is created; otherwise a
-    /// missing base is an empty store (reading never creates anything; writing creates the
-    /// directories it needs, as jvspatial does).
+    /// Open the store at `base`. With `opts.create` a missing base is created (writing creates
+    /// the directories it needs, as jvspatial does). Otherwise a missing base is an error
+    /// (exit 4): reading never creates anything, and a store that is not there is not an empty
+    /// store (a typo in a path must not look like a store without records). With
+    /// `opts.missing_is_empty` (the target of a dry run) a missing base is an empty store.
     pub fn open(base: &Path, opts: &OpenOptions) -> Result<JsonStore> {
         if base.as_os_str().is_empty() {
             return Err(Error::invalid("json store: empty directory path"));
         }
-        let base = std::path::absolute(base)
-            .map_err(|e| Error::io(format!("json store {}", base.display()), &e))?;
-        let what = || format!("json store {}", base.display());
+        // Messages name the path as given: making it absolute collapses `//`, and a URI given
+        // as a path (`ftp://user:pw@h`) would then escape `redact`.
+        let given = base.display().to_string();
+        let base =
+            std::path::absolute(base).map_err(|e| Error::io(format!("json store {given}"), &e))?;
+        let what = || format!("json store {given}");
         match fs::metadata(&base) {
             Ok(m) if m.is_dir() => {
                 fs::read_dir(&base).map_err(|e| Error::io(what(), &e))?;
@@ -557,6 +563,11 @@ impl JsonStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 if opts.create {
                     fs::create_dir_all(&base).map_err(|e| Error::io(what(), &e))?;
+                } else if !opts.missing_is_empty {
+                    return Err(Error::unavailable(format!(
+                        "{}: no such directory (a store that does not exist is not read as empty)",
+                        what()
+                    )));
                 }
             }
             Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => {

@@ -93,14 +93,14 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars and no summaries on stderr (errors still print)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'jvdb;get' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: json]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: json: one id gives the object, several an array]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)')

@@ -87,13 +87,13 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
             cand -v 'Say which store was chosen and why, and more detail on what happens'
             cand --verbose 'Say which store was chosen and why, and more detail on what happens'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'jvdb;get'= {
-            cand --format 'Output format [default: json]'
+            cand --format 'Output format [default: json: one id gives the object, several an array]'
             cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'

@@ -82,8 +82,9 @@ impl RecordWriter {
     /// CSV whose header is the union of leaf paths (from [`LeafPaths`]): every later record
     /// is checked against it, and one with a path outside it is an error (exit 1).
     pub fn csv_with_leaf_header(collection: &str, paths: LeafPaths) -> RecordWriter {
-        let set: HashSet<String> = paths.order.iter().cloned().collect();
-        let mut w = RecordWriter::new(FormatArg::Csv, Some(paths.order));
+        let cols = paths.into_header();
+        let set: HashSet<String> = cols.iter().cloned().collect();
+        let mut w = RecordWriter::new(FormatArg::Csv, Some(cols));
         w.strict = Some((collection.to_string(), set));
         w
     }
@@ -140,8 +141,9 @@ impl RecordWriter {
                     // Callers decide the header first; this is a safe fallback.
                     let mut p = LeafPaths::new();
                     p.add(rec).map_err(|k| unnamed_key("?", rec, &k))?;
-                    let set = p.order.iter().cloned().collect();
-                    self.columns = Some(p.order);
+                    let cols = p.into_header();
+                    let set = cols.iter().cloned().collect();
+                    self.columns = Some(cols);
                     self.strict = Some(("?".into(), set));
                 }
                 if let Some((coll, set)) = &self.strict {
@@ -195,8 +197,9 @@ impl RecordWriter {
                 }
             }
             FormatArg::Csv if self.count == 0 => {
-                // No records: the header alone, so a consumer still sees the columns.
-                if let Some(cols) = &self.columns {
+                // No records: the header alone, so a consumer still sees the columns (none
+                // when they were to come from the records).
+                if let Some(cols) = self.columns.as_ref().filter(|c| !c.is_empty()) {
                     let header: Vec<String> = cols.iter().map(|c| csv_field(c)).collect();
                     writeln!(self.out, "{}", header.join(","))?;
                 }
@@ -245,8 +248,8 @@ fn render_table(cols: &[String], rows: &[Value], width: usize, explicit: bool) -
         .map(|(i, c)| {
             cells
                 .iter()
-                .map(|row| row[i].chars().count())
-                .chain([c.chars().count(), 1])
+                .map(|row| width_of(&row[i]))
+                .chain([width_of(c), 1])
                 .max()
                 .unwrap_or(1)
         })
@@ -254,7 +257,7 @@ fn render_table(cols: &[String], rows: &[Value], width: usize, explicit: bool) -
     let min: Vec<usize> = cols
         .iter()
         .enumerate()
-        .map(|(i, c)| natural[i].min(TABLE_MIN_COL.max(c.chars().count())))
+        .map(|(i, c)| natural[i].min(TABLE_MIN_COL.max(width_of(c))))
         .collect();
     // Each column costs its width plus 3 ("│ x " / "┆ x "), plus 1 for the closing border.
     // The id keeps its full width; the others start at their minimum, and the leading ones
@@ -298,7 +301,12 @@ fn render_table(cols: &[String], rows: &[Value], width: usize, explicit: bool) -
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(cols[..shown].to_vec());
+        .set_header(
+            cols[..shown]
+                .iter()
+                .map(|c| table_cell(c.clone()))
+                .collect::<Vec<_>>(),
+        );
     for row in &cells {
         t.add_row(
             row[..shown]
@@ -311,30 +319,55 @@ fn render_table(cols: &[String], rows: &[Value], width: usize, explicit: bool) -
     (t, cols.len() - shown)
 }
 
-/// A table cell on one line: line breaks and tabs become spaces.
+/// A table cell on one line: line breaks and tabs become spaces, and other control
+/// characters (a stored escape sequence would drive the terminal) become U+FFFD.
 fn table_cell(s: String) -> String {
-    if s.contains(['\n', '\r', '\t']) {
-        s.replace(['\n', '\r', '\t'], " ")
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| match c {
+                '\n' | '\r' | '\t' => ' ',
+                c if c.is_control() => '\u{FFFD}',
+                c => c,
+            })
+            .collect()
     } else {
         s
     }
 }
 
-fn cut(s: &str, max: usize) -> String {
-    if s.chars().count() > max {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    } else {
-        s.to_string()
-    }
+/// Terminal columns taken by `s` (wide characters count two).
+fn width_of(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
-/// Table columns for records: `id`, `entity`, then `context.<key>` for context fields, then
-/// the other top-level keys, in first-seen order.
+/// Cut `s` to at most `max` terminal columns, ending with "…" when cut.
+fn cut(s: &str, max: usize) -> String {
+    if width_of(s) <= max {
+        return s.to_string();
+    }
+    let mut t = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        w += cw;
+        t.push(c);
+    }
+    t.push('…');
+    t
+}
+
+/// Table columns for records: `id`, `entity` (when some record has them), then
+/// `context.<key>` for context fields, then the other top-level keys, in first-seen order.
 fn default_columns(rows: &[Value]) -> Vec<String> {
-    let mut cols: Vec<String> = vec!["id".into(), "entity".into()];
-    let mut seen: HashSet<String> = cols.iter().cloned().collect();
+    let mut cols: Vec<String> = ["id", "entity"]
+        .into_iter()
+        .filter(|k| rows.iter().any(|r| r.get(k).is_some()))
+        .map(String::from)
+        .collect();
+    let mut seen: HashSet<String> = ["id", "entity"].into_iter().map(String::from).collect();
     let mut push = |c: String| {
         if seen.insert(c.clone()) {
             cols.push(c);
@@ -379,11 +412,25 @@ impl Default for LeafPaths {
 
 impl LeafPaths {
     pub fn new() -> LeafPaths {
-        let order: Vec<String> = vec!["id".into(), "entity".into()];
         LeafPaths {
-            seen: order.iter().cloned().collect(),
-            order,
+            seen: HashSet::new(),
+            order: Vec::new(),
         }
+    }
+
+    /// The columns: `id` and `entity` first (when some record has them), then first-seen.
+    pub fn into_header(self) -> Vec<String> {
+        let mut cols: Vec<String> = ["id", "entity"]
+            .into_iter()
+            .filter(|k| self.seen.contains(*k))
+            .map(String::from)
+            .collect();
+        cols.extend(
+            self.order
+                .into_iter()
+                .filter(|k| k != "id" && k != "entity"),
+        );
+        cols
     }
 
     /// Add the leaf paths of `rec`. Err(key) for a key that holds a '.', which a dot path
@@ -398,11 +445,6 @@ impl LeafPaths {
             true
         })
         .map(|_| ())
-    }
-
-    #[cfg(test)]
-    pub fn columns(&self) -> &[String] {
-        &self.order
     }
 }
 
@@ -499,7 +541,7 @@ fn cell_text(v: Option<&Value>, max: usize) -> String {
 }
 
 fn cut_owned(s: String, max: usize) -> String {
-    if max != usize::MAX && s.chars().count() > max {
+    if max != usize::MAX && width_of(&s) > max {
         cut(&s, max)
     } else {
         s
@@ -601,18 +643,25 @@ mod tests {
         .unwrap();
         p.add(&v(r#"{"id":"d","context":{"b":null,"a":2}}"#))
             .unwrap();
+        p.add(&v(r#"{"n":1}"#)).unwrap();
         assert_eq!(
-            p.columns(),
+            p.clone().into_header(),
             [
                 "id",
                 "entity",
                 "context.a",
                 "context.m.x",
                 "source",
-                "context.b"
+                "context.b",
+                "n"
             ]
         );
         assert!(p.add(&v(r#"{"id":"e","context":{"a.b":1}}"#)).is_err());
+        // No entity anywhere: no entity column; id still first.
+        let mut q = LeafPaths::new();
+        q.add(&v(r#"{"x":1,"id":"q"}"#)).unwrap();
+        assert_eq!(q.into_header(), ["id", "x"]);
+        assert!(LeafPaths::new().into_header().is_empty());
     }
 
     #[test]
@@ -626,6 +675,14 @@ mod tests {
             .unwrap_err();
         assert_eq!(crate::commands::exit_code(&e), 1);
         assert!(e.to_string().contains("node/b has field context.y"), "{e}");
+    }
+
+    #[test]
+    fn cells_are_cut_by_display_width_and_lose_control_characters() {
+        assert_eq!(cut("東京都庁", 5), "東京…");
+        assert_eq!(cut("東京都庁", 8), "東京都庁");
+        assert_eq!(cut("abcdef", 4), "abc…");
+        assert_eq!(table_cell("a\x1b[31mb\nc".into()), "a\u{FFFD}[31mb c");
     }
 
     #[test]

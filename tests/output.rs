@@ -212,7 +212,7 @@ fn csv_find_carries_every_leaf_path_of_nodes_and_edges() {
          n.City.000000000000000000000001,Sao Paulo,\"{\"\"geo\"\":{\"\"lat\"\":-23.55,\"\"lon\"\":-46.63}}\"\n\
          n.City.000000000000000000000002,Rio de Janeiro,\"{\"\"geo\"\":{\"\"lat\"\":-22.91,\"\"lon\"\":-43.17}}\"\n"
     );
-    // No match: the header alone.
+    // No match: nothing (no record, no field), or the header of the --fields alone.
     let csv = run(jv(t.path()).arg("--db").arg(&db).args([
         "find",
         "node",
@@ -221,7 +221,18 @@ fn csv_find_carries_every_leaf_path_of_nodes_and_edges() {
         "--query",
         r#"{"entity":"Nope"}"#,
     ]));
-    assert_eq!((csv.code, csv.stdout.as_str()), (0, "id,entity\n"));
+    assert_eq!((csv.code, csv.stdout.as_str()), (0, ""));
+    let csv = run(jv(t.path()).arg("--db").arg(&db).args([
+        "find",
+        "node",
+        "--format",
+        "csv",
+        "--fields",
+        "context.name",
+        "--query",
+        r#"{"entity":"Nope"}"#,
+    ]));
+    assert_eq!((csv.code, csv.stdout.as_str()), (0, "id,context.name\n"));
 }
 
 #[test]

@@ -507,7 +507,7 @@ fn id_text(rec: &Value) -> String {
 }
 
 /// The error for a key that a CSV column cannot name.
-fn unnamed_key(collection: &str, rec: &Value, path: &str) -> anyhow::Error {
+pub fn unnamed_key(collection: &str, rec: &Value, path: &str) -> anyhow::Error {
     Error::partial(format!(
         "record {collection}/{} has field {path:?} whose key holds a '.', which a CSV column \
          cannot name: use --format jsonl",

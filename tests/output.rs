@@ -676,3 +676,25 @@ fn get_prints_one_json_document() {
     let o = get(&["n.City.missing"]);
     assert_eq!((o.code, o.stdout.as_str()), (3, ""));
 }
+
+#[test]
+fn csv_names_a_record_whose_key_a_column_cannot_name() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("db");
+    fs::create_dir_all(db.join("node")).unwrap();
+    fs::write(
+        db.join("node/n.City.dot.json"),
+        "{\n  \"id\": \"n.City.dot\",\n  \"entity\": \"City\",\n  \"context\": {\n    \"a.b\": 1\n  }\n}",
+    )
+    .unwrap();
+    let o = run(jv(t.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["find", "node", "--format", "csv"]));
+    assert_eq!((o.code, o.stdout.as_str()), (1, ""));
+    assert_eq!(
+        o.stderr,
+        "jvdb: record node/n.City.dot has field \"context.a.b\" whose key holds a '.', which a CSV \
+         column cannot name: use --format jsonl\n"
+    );
+}

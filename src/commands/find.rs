@@ -2,7 +2,7 @@
 use super::count::report_unreadable;
 use super::{Ctx, build_filter, check_collection};
 use crate::cli::{FindArgs, FormatArg};
-use crate::output::{LeafPaths, RecordWriter, choose};
+use crate::output::{LeafPaths, RecordWriter, choose, unnamed_key};
 use futures::StreamExt;
 use jvdb::error::Error;
 use jvdb::query::parse_sort;
@@ -14,16 +14,6 @@ use std::sync::Arc;
 /// CSV without `--fields`: results up to this long are buffered to learn the header; longer
 /// ones are read twice (paths, then rows).
 const CSV_LOOKAHEAD: usize = 1000;
-
-fn dotted_key(collection: &str, rec: &jvdb::value::Value, path: &str) -> String {
-    let id = match rec.get("id") {
-        Some(jvdb::value::Value::Str(s)) => s.clone(),
-        _ => "(no id)".into(),
-    };
-    format!(
-        "record {collection}/{id} has field {path:?} whose key holds a '.', which a CSV column cannot name: use --format jsonl"
-    )
-}
 
 pub async fn run(ctx: &Ctx, args: FindArgs) -> anyhow::Result<i32> {
     check_collection(&args.collection)?;
@@ -88,7 +78,7 @@ pub async fn run(ctx: &Ctx, args: FindArgs) -> anyhow::Result<i32> {
                 Item::Record(rec) => {
                     paths
                         .add(&rec)
-                        .map_err(|p| Error::partial(dotted_key(&args.collection, &rec, &p)))?;
+                        .map_err(|p| unnamed_key(&args.collection, &rec, &p))?;
                     if complete && ahead.len() < CSV_LOOKAHEAD {
                         ahead.push(rec);
                     } else if complete {

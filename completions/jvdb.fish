@@ -59,10 +59,10 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s V -l version -d 'Prin
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l format -d 'Output format [default: table on a TTY, else one name per line]' -r -f -a "json\t'A pretty JSON array (get: pretty records)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l format -d 'Output format [default: table on a TTY, else one name per line]' -r -f -a "json\t'A pretty JSON array (get with one id: the record itself)'
 jsonl\t'One compact JSON record per line'
-table\t'A table for people (comfy-table)'
-csv\t'CSV with a header row; nested values as JSON'
+table\t'A table for people, fitted to the terminal width ($COLUMNS, else detected, else 100)'
+csv\t'CSV whose header names every field as a dot path (or the --fields); arrays as JSON'
 ids\t'Only the record ids, one per line'"
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
@@ -77,15 +77,15 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s f -l query -l filter
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l entity -d 'Only records of this entity (class) name' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
-complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s h -l help -d 'Print help'
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l format -d 'Output format [default: json]' -r -f -a "json\t'A pretty JSON array (get: pretty records)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l format -d 'Output format [default: json: one id gives the object, several an array]' -r -f -a "json\t'A pretty JSON array (get with one id: the record itself)'
 jsonl\t'One compact JSON record per line'
-table\t'A table for people (comfy-table)'
-csv\t'CSV with a header row; nested values as JSON'
+table\t'A table for people, fitted to the terminal width ($COLUMNS, else detected, else 100)'
+csv\t'CSV whose header names every field as a dot path (or the --fields); arrays as JSON'
 ids\t'Only the record ids, one per line'"
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
@@ -102,10 +102,10 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l skip -d 'Skip this ma
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l limit -d 'Return at most this many records' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l fields -d 'Only these fields (dot paths, comma separated); id is always kept' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l entity -d 'Only records of this entity (class) name' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l format -d 'Output format [default: table on a TTY, jsonl otherwise]' -r -f -a "json\t'A pretty JSON array (get: pretty records)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l format -d 'Output format [default: table on a TTY, jsonl otherwise]' -r -f -a "json\t'A pretty JSON array (get with one id: the record itself)'
 jsonl\t'One compact JSON record per line'
-table\t'A table for people (comfy-table)'
-csv\t'CSV with a header row; nested values as JSON'
+table\t'A table for people, fitted to the terminal width ($COLUMNS, else detected, else 100)'
+csv\t'CSV whose header names every field as a dot path (or the --fields); arrays as JSON'
 ids\t'Only the record ids, one per line'"
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l count -d 'Print only the number of matching records'
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'

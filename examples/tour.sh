@@ -21,6 +21,7 @@ show 'jvdb collections --format table'
 show 'jvdb count node'
 show "jvdb find node --query '{\"context.population\":{\"\$gt\":5000000}}' --sort context.population:-1 --fields context.name,context.population --format table"
 show "jvdb find node --entity City --limit 2 --fields context.name --format jsonl"
+show "jvdb find edge --entity Highway --limit 2 --format csv"
 show "jvdb find node --query '{\"context.tags\":\"coastal\"}' --count"
 show "jvdb --dialect jvspatial find node --query '{\"context.tags\":\"coastal\"}' --count"
 show "jvdb --dialect jvspatial find node --query '{\"context.name\":{\"\$gt\":5}}' --count"

@@ -160,13 +160,13 @@ pub enum DialectArg {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FormatArg {
-    /// A pretty JSON array (get: pretty records)
+    /// A pretty JSON array (get with one id: the record itself)
     Json,
     /// One compact JSON record per line
     Jsonl,
-    /// A table for people (comfy-table)
+    /// A table for people, fitted to the terminal width ($COLUMNS, else detected, else 100)
     Table,
-    /// CSV with a header row; nested values as JSON
+    /// CSV whose header names every field as a dot path (or the --fields); arrays as JSON
     Csv,
     /// Only the record ids, one per line
     Ids,
@@ -206,8 +206,17 @@ pub enum Command {
     /// List the collections of the store
     Collections(CollectionsArgs),
     /// Count the records of a collection
+    ///
+    /// With no --query or --entity (or the empty query {}), this is jvspatial's own count: the
+    /// number of *.json entries in the collection directory, counted without parsing them, so
+    /// a record file that cannot be read still counts. With a query, and in `find --count`,
+    /// every record is read: each unreadable one is named on stderr and the exit code is 1.
+    /// On MongoDB the server counts the documents.
     Count(CountArgs),
     /// Print records by id
+    ///
+    /// JSON (the default) is one document: the record for one id, an array of the records
+    /// found (in the order asked) for several ids. A missing id is named on stderr (exit 3).
     Get(GetArgs),
     /// Find records with a query; streams results
     Find(FindArgs),
@@ -297,7 +306,7 @@ pub struct GetArgs {
     /// Record ids
     #[arg(required = true)]
     pub ids: Vec<String>,
-    /// Output format [default: json]
+    /// Output format [default: json: one id gives the object, several an array]
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
 }

@@ -2,7 +2,7 @@
 use super::count::report_unreadable;
 use super::{Ctx, build_filter, check_collection};
 use crate::cli::{FindArgs, FormatArg};
-use crate::output::{RecordWriter, choose};
+use crate::output::{LeafPaths, RecordWriter, choose, unnamed_key};
 use futures::StreamExt;
 use jvdb::error::Error;
 use jvdb::query::parse_sort;
@@ -10,6 +10,10 @@ use jvdb::query::projection::Projection;
 use jvdb::store::{FindSpec, Item};
 use std::io::Write;
 use std::sync::Arc;
+
+/// CSV without `--fields`: results up to this long are buffered to learn the header; longer
+/// ones are read twice (paths, then rows).
+const CSV_LOOKAHEAD: usize = 1000;
 
 pub async fn run(ctx: &Ctx, args: FindArgs) -> anyhow::Result<i32> {
     check_collection(&args.collection)?;
@@ -35,14 +39,15 @@ pub async fn run(ctx: &Ctx, args: FindArgs) -> anyhow::Result<i32> {
     });
     let store = ctx.open(false).await?;
     super::warn_missing_collections(ctx, store.as_ref(), &[&args.collection]).await;
-    let spec = FindSpec {
-        filter: Arc::new(filter),
-        sort,
+    let filter = Arc::new(filter);
+    let spec = || FindSpec {
+        filter: filter.clone(),
+        sort: sort.clone(),
         skip: args.skip,
         limit: args.limit,
-        projection,
+        projection: projection.clone(),
     };
-    let mut stream = store.find(&args.collection, spec).await?;
+    let mut stream = store.find(&args.collection, spec()).await?;
     let mut bad = Vec::new();
     if args.count {
         let mut n: u64 = 0;
@@ -58,7 +63,47 @@ pub async fn run(ctx: &Ctx, args: FindArgs) -> anyhow::Result<i32> {
         return Ok(report_unreadable(&args.collection, &bad));
     }
     let format = choose(args.format, ctx.stdout_tty, FormatArg::Jsonl);
-    let mut w = RecordWriter::new(format, columns);
+    let mut w = RecordWriter::new(format, columns.clone());
+    if format == FormatArg::Csv && columns.is_none() {
+        // The header must name every leaf path before the first row. Look ahead a bounded
+        // number of records; when the result is longer, read it all once for the paths only
+        // and run the find again to emit it.
+        let mut paths = LeafPaths::new();
+        let mut ahead = Vec::new();
+        let mut complete = true;
+        while let Some(item) = stream.next().await {
+            match item? {
+                Item::Record(rec) => {
+                    paths
+                        .add(&rec)
+                        .map_err(|p| unnamed_key(&args.collection, &rec, &p))?;
+                    if complete && ahead.len() < CSV_LOOKAHEAD {
+                        ahead.push(rec);
+                    } else if complete {
+                        complete = false;
+                        ahead = Vec::new();
+                    }
+                }
+                Item::Unreadable { id, reason } => bad.push((id, reason)),
+            }
+        }
+        w = RecordWriter::csv_with_leaf_header(&args.collection, paths);
+        if complete {
+            for rec in &ahead {
+                w.write(rec)?;
+            }
+            stream = futures::stream::empty().boxed();
+        } else {
+            if ctx.global.verbose {
+                eprintln!(
+                    "jvdb: more than {CSV_LOOKAHEAD} records: CSV header from a first pass, rows from a second"
+                );
+            }
+            // The emitting pass reports what it cannot read (once, not twice).
+            bad.clear();
+            stream = store.find(&args.collection, spec()).await?;
+        }
+    }
     while let Some(item) = stream.next().await {
         match item? {
             Item::Record(rec) => w.write(&rec)?,

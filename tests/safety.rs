@@ -141,7 +141,7 @@ fn migrate_and_copy_from_a_missing_source_create_nothing() {
                 .args([cmd, "--from", "nosuchdir", "--to", "out"])
                 .args(extra));
             assert_eq!(code(&o), 4, "{cmd} {extra:?}: {}", err(&o));
-            one_line_with(&o, "--from: json store");
+            one_line_with(&o, "--from: json:nosuchdir: no such directory");
             assert!(
                 err(&o).contains("nosuchdir: no such directory"),
                 "{}",

@@ -83,6 +83,9 @@ pub struct JsonStore {
 struct Inner {
     /// Absolute (not canonical) base directory, as given.
     base: PathBuf,
+    /// The store in messages: `json:` and the path as the user gave it (as `jvdb info` and
+    /// every other message show it).
+    shown: String,
     locks: Vec<Mutex<()>>,
 }
 
@@ -546,10 +549,9 @@ impl JsonStore {
         }
         // Messages name the path as given: making it absolute collapses `//`, and a URI given
         // as a path (`ftp://user:pw@h`) would then escape `redact`.
-        let given = base.display().to_string();
-        let base =
-            std::path::absolute(base).map_err(|e| Error::io(format!("json store {given}"), &e))?;
-        let what = || format!("json store {given}");
+        let shown = format!("json:{}", base.display());
+        let base = std::path::absolute(base).map_err(|e| Error::io(&shown, &e))?;
+        let what = || shown.clone();
         match fs::metadata(&base) {
             Ok(m) if m.is_dir() => {
                 fs::read_dir(&base).map_err(|e| Error::io(what(), &e))?;
@@ -581,6 +583,7 @@ impl JsonStore {
         Ok(JsonStore {
             inner: Arc::new(Inner {
                 base,
+                shown,
                 locks: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
             }),
         })
@@ -882,7 +885,7 @@ impl Store for JsonStore {
     }
 
     fn describe(&self) -> String {
-        format!("json:{}", self.inner.base.display())
+        self.inner.shown.clone()
     }
 
     async fn collections(&self) -> Result<Vec<String>> {
@@ -891,12 +894,11 @@ impl Store for JsonStore {
             let rd = match fs::read_dir(base) {
                 Ok(rd) => rd,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-                Err(e) => return Err(Error::io(format!("json store {}", base.display()), &e)),
+                Err(e) => return Err(Error::io(&inner.shown, &e)),
             };
             let mut out = Vec::new();
             for entry in rd {
-                let entry =
-                    entry.map_err(|e| Error::io(format!("json store {}", base.display()), &e))?;
+                let entry = entry.map_err(|e| Error::io(&inner.shown, &e))?;
                 let Ok(name) = entry.file_name().into_string() else {
                     continue; // not nameable as a jvspatial collection (str)
                 };

@@ -33,5 +33,6 @@ show 'jvdb cleanup --max-delete 1'
 show 'jvdb cleanup --yes'
 show "jvdb delete node --query '{\"context.country\":\"JP\"}' --cascade --dry-run"
 show 'jvdb migrate --from store --to copy-of-store'
+show 'jvdb migrate --from store --to copy-of-store'
 show 'jvdb verify store copy-of-store'
 show 'jvdb copy --from store --to configs --collection object --query "{\"entity\":\"Config\"}"'

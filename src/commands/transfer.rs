@@ -103,10 +103,11 @@ fn report(ctx: &Ctx, results: &[CollectionResult], dry_run: bool) -> i32 {
             format!("{:>16}: would write {} record(s)", r.name, r.read)
         } else {
             format!(
-                "{:>16}: read {}, written {}, skipped {}, failed {}, unreadable {}{}",
+                "{:>16}: read {}, written {}, unchanged {}, skipped {}, failed {}, unreadable {}{}",
                 r.name,
                 r.read,
                 r.written,
+                r.unchanged,
                 r.skipped,
                 r.failed.len(),
                 r.unreadable.len(),

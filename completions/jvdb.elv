@@ -41,6 +41,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand copy 'Copy records of chosen collections from one store to another'
             cand migrate 'Move a whole store to another store, verified'
             cand verify 'Compare two stores collection by collection (counts and content hash)'
+            cand diff 'Name every id that differs between two stores (the same as `verify --list`)'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -250,11 +251,30 @@ set edit:completion:arg-completer[jvdb] = {|@words|
         &'jvdb;verify'= {
             cand -c 'Only these collections [default: all of both stores]'
             cand --collection 'Only these collections [default: all of both stores]'
-            cand --format 'Report format'
+            cand --format 'Report format (jsonl: one line per collection, or per difference with --list)'
             cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
             cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
+            cand --list 'Name every id that differs: `- ID` only in A, `+ ID` only in B, `* ID` different, `! ID` unreadable (prefixed by its collection)'
+            cand -q 'No progress bars and no summaries on stderr (errors still print)'
+            cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;diff'= {
+            cand -c 'Only these collections [default: all of both stores]'
+            cand --collection 'Only these collections [default: all of both stores]'
+            cand --format 'Report format (jsonl: one line per collection, or per difference with --list)'
+            cand --db 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly'
+            cand --mongo-db 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)'
+            cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4)'
+            cand --list 'Name every id that differs: `- ID` only in A, `+ ID` only in B, `* ID` different, `! ID` unreadable (prefixed by its collection)'
             cand -q 'No progress bars and no summaries on stderr (errors still print)'
             cand --quiet 'No progress bars and no summaries on stderr (errors still print)'
             cand -v 'Say which store was chosen and why, and more detail on what happens'
@@ -304,6 +324,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand copy 'Copy records of chosen collections from one store to another'
             cand migrate 'Move a whole store to another store, verified'
             cand verify 'Compare two stores collection by collection (counts and content hash)'
+            cand diff 'Name every id that differs between two stores (the same as `verify --list`)'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -329,6 +350,8 @@ set edit:completion:arg-completer[jvdb] = {|@words|
         &'jvdb;help;migrate'= {
         }
         &'jvdb;help;verify'= {
+        }
+        &'jvdb;help;diff'= {
         }
         &'jvdb;help;completions'= {
         }

@@ -44,6 +44,7 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "cleanup" -d 'Remove dangl
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "copy" -d 'Copy records of chosen collections from one store to another'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "migrate" -d 'Move a whole store to another store, verified'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "verify" -d 'Compare two stores collection by collection (counts and content hash)'
+complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "diff" -d 'Name every id that differs between two stores (the same as `verify --list`)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -206,17 +207,33 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s v -l verbose -d 'S
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s c -l collection -d 'Only these collections [default: all of both stores]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l format -d 'Report format' -r -f -a "text\t''
-json\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l format -d 'Report format (jsonl: one line per collection, or per difference with --list)' -r -f -a "text\t''
+json\t''
+jsonl\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l list -d 'Name every id that differs: `- ID` only in A, `+ ID` only in B, `* ID` different, `! ID` unreadable (prefixed by its collection)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s c -l collection -d 'Only these collections [default: all of both stores]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l format -d 'Report format (jsonl: one line per collection, or per difference with --list)' -r -f -a "text\t''
+json\t''
+jsonl\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
+jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l mongo-db -d 'MongoDB database name when the URI has none (else JVSPATIAL_MONGODB_DB_NAME, else jvdb)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l list -d 'Name every id that differs: `- ID` only in A, `+ ID` only in B, `* ID` different, `! ID` unreadable (prefixed by its collection)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s q -l quiet -d 'No progress bars and no summaries on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l db -d 'Store to work on (a spec: DIR, json:DIR, mongodb://host/db, memory:) [default: see below]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly' -r -f -a "mongo\t''
 jvspatial\t''"
@@ -235,17 +252,18 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s q -l quiet -
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "info" -d 'Show which store is used and why'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "collections" -d 'List the collections of the store'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "count" -d 'Count the records of a collection'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "get" -d 'Print records by id'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "find" -d 'Find records with a query; streams results'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "save" -d 'Write records from --data, a file or stdin (object, array or JSONL)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "delete" -d 'Delete records by id or by query'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "cleanup" -d 'Remove dangling edges (jvspatial validate_graph\'s rule) and other damage'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "copy" -d 'Copy records of chosen collections from one store to another'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "migrate" -d 'Move a whole store to another store, verified'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "verify" -d 'Compare two stores collection by collection (counts and content hash)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "info" -d 'Show which store is used and why'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "collections" -d 'List the collections of the store'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "count" -d 'Count the records of a collection'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "get" -d 'Print records by id'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "find" -d 'Find records with a query; streams results'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "save" -d 'Write records from --data, a file or stdin (object, array or JSONL)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "delete" -d 'Delete records by id or by query'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "cleanup" -d 'Remove dangling edges (jvspatial validate_graph\'s rule) and other damage'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "copy" -d 'Copy records of chosen collections from one store to another'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "migrate" -d 'Move a whole store to another store, verified'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "verify" -d 'Compare two stores collection by collection (counts and content hash)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "diff" -d 'Name every id that differs between two stores (the same as `verify --list`)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

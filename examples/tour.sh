@@ -35,4 +35,6 @@ show "jvdb delete node --query '{\"context.country\":\"JP\"}' --cascade --dry-ru
 show 'jvdb migrate --from store --to copy-of-store'
 show 'jvdb migrate --from store --to copy-of-store'
 show 'jvdb verify store copy-of-store'
+show "rm copy-of-store/node/n.Root.root.json; printf '%s\\n' '{\"id\":\"n.City.tour\",\"entity\":\"City\",\"context\":{}}' '{\"id\":\"n.City.000000000000000000000001\",\"context\":{\"population\":1}}' | jvdb -q --db copy-of-store save node --mode merge; jvdb verify --list store copy-of-store"
+show 'jvdb diff --format jsonl --collection node store copy-of-store'
 show 'jvdb copy --from store --to configs --collection object --query "{\"entity\":\"Config\"}"'

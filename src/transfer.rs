@@ -579,6 +579,143 @@ pub async fn compare_stores(
     Ok(out)
 }
 
+/// How one id differs between two stores (`verify --list`, rclone's `check --combined`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    /// Only the first store (A, the source) holds the id.
+    OnlyA,
+    /// Only the second store (B, the target) holds the id.
+    OnlyB,
+    /// Both hold the id, with different contents (canonical form).
+    Differs,
+    /// The record cannot be read in A.
+    UnreadableA,
+    /// The record cannot be read in B.
+    UnreadableB,
+}
+
+impl Change {
+    /// The name in JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Change::OnlyA => "only_a",
+            Change::OnlyB => "only_b",
+            Change::Differs => "differs",
+            Change::UnreadableA => "unreadable_a",
+            Change::UnreadableB => "unreadable_b",
+        }
+    }
+
+    /// The sign in text output: `-` only in A, `+` only in B, `*` differs, `!` unreadable.
+    pub fn sign(self) -> char {
+        match self {
+            Change::OnlyA => '-',
+            Change::OnlyB => '+',
+            Change::Differs => '*',
+            Change::UnreadableA | Change::UnreadableB => '!',
+        }
+    }
+}
+
+/// One id that differs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    pub id: String,
+    pub change: Change,
+}
+
+/// A record of a scan reduced to its id and hash (or its unreadable id).
+enum IdHash {
+    Record(String, u128),
+    Unreadable(String),
+}
+
+/// Every record of `coll` as (id, [`record_hash`] of its canonical form), parsed and hashed in
+/// the reader threads of a JSON store, in directory order.
+async fn id_hashes(
+    store: &dyn Store,
+    coll: &str,
+    upgrade: bool,
+) -> Result<futures::stream::BoxStream<'static, Result<IdHash>>> {
+    let c = coll.to_string();
+    let map = move |item: Item| -> Option<Result<IdHash>> {
+        Some(Ok(match item {
+            Item::Record(rec) => {
+                let (rec, _) = canonical(&c, rec, upgrade);
+                IdHash::Record(shown_id(&rec), record_hash(&rec))
+            }
+            Item::Unreadable { id, .. } => IdHash::Unreadable(id),
+        }))
+    };
+    if let Some(js) = json_handle(store)? {
+        return js.scan_map(coll, false, Arc::new(map)).await;
+    }
+    Ok(store
+        .scan(coll)
+        .await?
+        .map(move |r| r.and_then(|i| map(i).unwrap_or_else(|| Err(Error::invalid("no item")))))
+        .boxed())
+}
+
+/// The ids of collection `coll` that differ between `a` and `b`, sorted by id. One side's
+/// hashes are kept in memory (an id and 16 bytes per record); the other side streams past.
+/// With `upgrade_a`, A's records are compared in the form `migrate --upgrade` writes them.
+pub async fn list_differences(
+    a: &dyn Store,
+    b: &dyn Store,
+    coll: &str,
+    upgrade_a: bool,
+) -> Result<Vec<Difference>> {
+    let mut in_a: std::collections::HashMap<String, u128> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    let mut items = id_hashes(a, coll, upgrade_a).await?;
+    while let Some(item) = items.next().await {
+        match item? {
+            IdHash::Record(id, h) => {
+                // The same id twice in one store: the sum never equals a single record's hash.
+                let e = in_a.entry(id).or_insert(0);
+                *e = e.wrapping_add(h).wrapping_add(u128::from(*e != 0));
+            }
+            IdHash::Unreadable(id) => out.push(Difference {
+                id,
+                change: Change::UnreadableA,
+            }),
+        }
+    }
+    for d in &out {
+        in_a.remove(&d.id);
+    }
+    let mut items = id_hashes(b, coll, false).await?;
+    while let Some(item) = items.next().await {
+        match item? {
+            IdHash::Record(id, h) => match in_a.remove(&id) {
+                None => out.push(Difference {
+                    id,
+                    change: Change::OnlyB,
+                }),
+                Some(ha) if ha != h => out.push(Difference {
+                    id,
+                    change: Change::Differs,
+                }),
+                Some(_) => {}
+            },
+            IdHash::Unreadable(id) => {
+                in_a.remove(&id);
+                out.push(Difference {
+                    id,
+                    change: Change::UnreadableB,
+                })
+            }
+        }
+    }
+    out.extend(in_a.into_keys().map(|id| Difference {
+        id,
+        change: Change::OnlyA,
+    }));
+    out.sort_by(|x, y| (&x.id, x.change).cmp(&(&y.id, y.change)));
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

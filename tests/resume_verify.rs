@@ -280,3 +280,138 @@ fn json_to_mongodb_rerun_replaces_only_what_differs() {
     let v = run(t.path(), &["verify", s, &uri]);
     assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
 }
+
+/// `dst`: a migrated copy of `src` with one record only in the source, one only in the
+/// target, one different and one unreadable in the target.
+fn damaged_copy(t: &Path, src: &Path) -> PathBuf {
+    let dst = t.join("dst");
+    let o = run(
+        t,
+        &[
+            "-q",
+            "migrate",
+            "--from",
+            src.to_str().unwrap(),
+            "--to",
+            dst.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    fs::remove_file(dst.join("edge/e.Edge.000000000000000000000001.json")).unwrap();
+    fs::write(
+        dst.join("node/n.City.extra.json"),
+        "{\n  \"id\": \"n.City.extra\",\n  \"entity\": \"City\",\n  \"context\": {}\n}",
+    )
+    .unwrap();
+    fs::write(
+        dst.join("node/n.City.000000000000000000000003.json"),
+        "{\n  \"id\": \"n.City.000000000000000000000003\",\n  \"context\": {}\n}",
+    )
+    .unwrap();
+    fs::write(
+        dst.join("object/o.Config.000000000000000000000c01.json"),
+        "{",
+    )
+    .unwrap();
+    dst
+}
+
+#[test]
+fn verify_prints_a_header_and_lists_every_difference() {
+    let (t, src) = setup();
+    let dst = damaged_copy(t.path(), &src);
+    let (s, d) = (src.to_str().unwrap(), dst.to_str().unwrap());
+
+    let v = run(t.path(), &["verify", s, d]);
+    assert_eq!(v.code, 6, "{}", v.stderr);
+    assert_eq!(
+        v.stdout,
+        "collection\tcount_a\tcount_b\tresult\n\
+         edge\t25\t24\tDIFFERENT\n\
+         node\t19\t20\tDIFFERENT\n\
+         object\t3\t2\tDIFFERENT\n\
+         w\t1\t1\tequal\n\
+         walker_trail\t2\t2\tequal\n"
+    );
+    assert!(v.stderr.contains("verify --list"), "{}", v.stderr);
+
+    let expected = "- edge/e.Edge.000000000000000000000001\n\
+                    * node/n.City.000000000000000000000003\n\
+                    + node/n.City.extra\n\
+                    ! object/o.Config.000000000000000000000c01\n";
+    let l = run(t.path(), &["verify", "--list", s, d]);
+    assert_eq!(l.code, 6, "{}", l.stderr);
+    assert_eq!(l.stdout, expected);
+    assert!(
+        l.stderr
+            .contains("jvdb: node: 0 only in A, 1 only in B, 1 different, 0 unreadable"),
+        "{}",
+        l.stderr
+    );
+    // `diff` is the same as `verify --list`
+    let df = run(t.path(), &["diff", s, d]);
+    assert_eq!((df.code, df.stdout.as_str()), (6, expected));
+
+    let j = run(t.path(), &["verify", "--list", "--format", "jsonl", s, d]);
+    assert_eq!(j.code, 6);
+    assert_eq!(
+        j.stdout,
+        "{\"collection\":\"edge\",\"id\":\"e.Edge.000000000000000000000001\",\"change\":\"only_a\"}\n\
+         {\"collection\":\"node\",\"id\":\"n.City.000000000000000000000003\",\"change\":\"differs\"}\n\
+         {\"collection\":\"node\",\"id\":\"n.City.extra\",\"change\":\"only_b\"}\n\
+         {\"collection\":\"object\",\"id\":\"o.Config.000000000000000000000c01\",\"change\":\"unreadable_b\"}\n"
+    );
+    // A and B swapped: the signs swap.
+    let r = run(t.path(), &["verify", "--list", "-c", "edge,node", d, s]);
+    assert_eq!(
+        r.stdout,
+        "+ edge/e.Edge.000000000000000000000001\n\
+         * node/n.City.000000000000000000000003\n\
+         - node/n.City.extra\n"
+    );
+    // Equal stores: nothing listed, exit 0.
+    let e = run(t.path(), &["verify", "--list", "-c", "w", s, d]);
+    assert_eq!((e.code, e.stdout.as_str()), (0, ""));
+    let js = run(
+        t.path(),
+        &["verify", "--format", "json", "--list", "-c", "node", s, d],
+    );
+    assert!(
+        js.stdout.contains("\"change\": \"only_b\""),
+        "{}",
+        js.stdout
+    );
+}
+
+#[test]
+fn failed_migrate_verification_names_the_differing_ids() {
+    let (t, src) = setup();
+    let dst = t.path().join("dst");
+    fs::create_dir_all(dst.join("node")).unwrap();
+    for k in 0..12 {
+        fs::write(
+            dst.join(format!("node/n.Stale.{k:02}.json")),
+            format!("{{\n  \"id\": \"n.Stale.{k:02}\",\n  \"context\": {{}}\n}}"),
+        )
+        .unwrap();
+    }
+    let (s, d) = (src.to_str().unwrap(), dst.to_str().unwrap());
+    let o = run(t.path(), &["migrate", "--from", s, "--to", d]);
+    assert_eq!(o.code, 6, "{}", o.stderr);
+    let named: Vec<&str> = o
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("jvdb: + node/"))
+        .collect();
+    assert_eq!(named.len(), 10, "{}", o.stderr);
+    assert_eq!(named[0], "jvdb: + node/n.Stale.00 (only in the target)");
+    assert!(
+        o.stderr.contains(&format!(
+            "jvdb: 10 of 12 differing id(s) shown; list them all with `jvdb verify --list {s} {d}`"
+        )),
+        "{}",
+        o.stderr
+    );
+    let l = run(t.path(), &["verify", "--list", s, d]);
+    assert_eq!(l.stdout.lines().count(), 12, "{}", l.stdout);
+}

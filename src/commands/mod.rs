@@ -38,6 +38,10 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Copy(a) => transfer::run_copy(&ctx, a).await,
         Command::Migrate(a) => transfer::run_migrate(&ctx, a).await,
         Command::Verify(a) => verify::run(&ctx, a).await,
+        Command::Diff(mut a) => {
+            a.list = true;
+            verify::run(&ctx, a).await
+        }
         Command::Completions(a) => docs::completions(a),
         Command::GenerateDocs(a) => docs::generate(a),
     };

@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy records of chosen collections from one store to another')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move a whole store to another store, verified')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Compare two stores collection by collection (counts and content hash)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Name every id that differs between two stores (the same as `verify --list`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write completions/ and man/ (used to keep the checked-in copies fresh)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -259,7 +260,25 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Only these collections [default: all of both stores]')
             [CompletionResult]::new('--collection', '--collection', [CompletionResultType]::ParameterName, 'Only these collections [default: all of both stores]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format (jsonl: one line per collection, or per difference with --list)')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'Name every id that differs: `- ID` only in A, `+ ID` only in B, `* ID` different, `! ID` unreadable (prefixed by its collection)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars, summaries or warnings on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars, summaries or warnings on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;diff' {
+            [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Only these collections [default: all of both stores]')
+            [CompletionResult]::new('--collection', '--collection', [CompletionResultType]::ParameterName, 'Only these collections [default: all of both stores]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format (jsonl: one line per collection, or per difference with --list)')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'Name every id that differs: `- ID` only in A, `+ ID` only in B, `* ID` different, `! ID` unreadable (prefixed by its collection)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars, summaries or warnings on stderr (errors still print)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars, summaries or warnings on stderr (errors still print)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
@@ -304,6 +323,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy records of chosen collections from one store to another')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move a whole store to another store, verified')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Compare two stores collection by collection (counts and content hash)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Name every id that differs between two stores (the same as `verify --list`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write completions/ and man/ (used to keep the checked-in copies fresh)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -340,6 +360,9 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;help;verify' {
+            break
+        }
+        'jvdb;help;diff' {
             break
         }
         'jvdb;help;completions' {

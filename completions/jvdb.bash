@@ -34,6 +34,9 @@ _jvdb() {
             jvdb,delete)
                 cmd="jvdb__subcmd__delete"
                 ;;
+            jvdb,diff)
+                cmd="jvdb__subcmd__diff"
+                ;;
             jvdb,find)
                 cmd="jvdb__subcmd__find"
                 ;;
@@ -76,6 +79,9 @@ _jvdb() {
             jvdb__subcmd__help,delete)
                 cmd="jvdb__subcmd__help__subcmd__delete"
                 ;;
+            jvdb__subcmd__help,diff)
+                cmd="jvdb__subcmd__help__subcmd__diff"
+                ;;
             jvdb__subcmd__help,find)
                 cmd="jvdb__subcmd__help__subcmd__find"
                 ;;
@@ -107,7 +113,7 @@ _jvdb() {
 
     case "${cmd}" in
         jvdb)
-            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version info collections count get find save delete cleanup copy migrate verify completions generate-docs help"
+            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -384,6 +390,40 @@ _jvdb() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        jvdb__subcmd__diff)
+            opts="-c -q -v -h -V --mongo-db --connect-timeout --collection --list --format --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --collection)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         jvdb__subcmd__find)
             opts="-f -q -v -h -V --db --dialect --mongo-db --connect-timeout --filter --query --sort --skip --limit --fields --entity --count --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -495,7 +535,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__help)
-            opts="info collections count get find save delete cleanup copy migrate verify completions generate-docs help"
+            opts="info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -579,6 +619,20 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jvdb__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -819,7 +873,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__verify)
-            opts="-c -q -v -h -V --mongo-db --connect-timeout --collection --format --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --mongo-db --connect-timeout --collection --list --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -842,7 +896,7 @@ _jvdb() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
                     return 0
                     ;;
                 *)

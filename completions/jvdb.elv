@@ -41,6 +41,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand copy 'Copy records of chosen collections from one store to another'
             cand migrate 'Move a whole store to another store, verified'
             cand verify 'Compare two stores collection by collection (counts and content hash)'
+            cand diff 'Name every id that differs between two stores (the same as `verify --list`)'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -245,7 +246,24 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand -c 'Only these collections [default: all of both stores]'
             cand --collection 'Only these collections [default: all of both stores]'
-            cand --format 'Report format'
+            cand --format 'Report format (jsonl: one line per collection, or per difference with --list)'
+            cand --list 'Name every id that differs: `- ID` only in A, `+ ID` only in B, `* ID` different, `! ID` unreadable (prefixed by its collection)'
+            cand -q 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;diff'= {
+            cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
+            cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
+            cand -c 'Only these collections [default: all of both stores]'
+            cand --collection 'Only these collections [default: all of both stores]'
+            cand --format 'Report format (jsonl: one line per collection, or per difference with --list)'
+            cand --list 'Name every id that differs: `- ID` only in A, `+ ID` only in B, `* ID` different, `! ID` unreadable (prefixed by its collection)'
             cand -q 'No progress bars, summaries or warnings on stderr (errors still print)'
             cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
             cand -v 'Say which store was chosen and why, and more detail on what happens'
@@ -287,6 +305,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand copy 'Copy records of chosen collections from one store to another'
             cand migrate 'Move a whole store to another store, verified'
             cand verify 'Compare two stores collection by collection (counts and content hash)'
+            cand diff 'Name every id that differs between two stores (the same as `verify --list`)'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -312,6 +331,8 @@ set edit:completion:arg-completer[jvdb] = {|@words|
         &'jvdb;help;migrate'= {
         }
         &'jvdb;help;verify'= {
+        }
+        &'jvdb;help;diff'= {
         }
         &'jvdb;help;completions'= {
         }

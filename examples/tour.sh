@@ -25,14 +25,23 @@ show "jvdb find edge --entity Highway --limit 2 --format csv"
 show "jvdb find node --query '{\"context.tags\":\"coastal\"}' --count"
 show "jvdb --dialect jvspatial find node --query '{\"context.tags\":\"coastal\"}' --count"
 show "jvdb --dialect jvspatial find node --query '{\"context.name\":{\"\$gt\":5}}' --count"
+show "echo '{\"context.country\": \"JP\"}' | jvdb count node --query @-"
+show 'jvdb count objcet'
+show 'jvdb --db sqlit:x.db count node'
 show 'jvdb get node n.Root.root n.City.missing'
 show "jvdb save object --data '{\"id\":\"o.Config.tour\",\"entity\":\"Config\",\"context\":{\"key\":\"theme\",\"value\":\"dark\"}}'"
 show "jvdb save object --mode insert --data '{\"id\":\"o.Config.tour\",\"entity\":\"Config\",\"context\":{}}'"
 show "printf '%s\n' '{\"entity\":\"Config\",\"context\":{\"n\":1}}' '{\"id\": broken' | jvdb save object --generate-id"
 show 'jvdb cleanup --dry-run --format json'
 show 'jvdb cleanup --max-delete 1'
+show 'jvdb cleanup </dev/null'
 show 'jvdb cleanup --yes'
 show "jvdb delete node --query '{\"context.country\":\"JP\"}' --cascade --dry-run"
+show 'jvdb migrate --from stroe --to copy-of-store'
+show 'jvdb migrate --from store --to store/backup'
+show 'jvdb migrate --from store --to copy-of-store'
 show 'jvdb migrate --from store --to copy-of-store'
 show 'jvdb verify store copy-of-store'
+show "rm copy-of-store/node/n.Root.root.json; printf '%s\\n' '{\"id\":\"n.City.tour\",\"entity\":\"City\",\"context\":{}}' '{\"id\":\"n.City.000000000000000000000001\",\"context\":{\"population\":1}}' | jvdb -q --db copy-of-store save node --mode merge; jvdb verify --list store copy-of-store"
+show 'jvdb diff --format jsonl --collection node store copy-of-store'
 show 'jvdb copy --from store --to configs --collection object --query "{\"entity\":\"Config\"}"'

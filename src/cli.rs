@@ -235,6 +235,8 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Compare two stores collection by collection (counts and content hash)
     Verify(VerifyArgs),
+    /// Name every id that differs between two stores (the same as `verify --list`)
+    Diff(VerifyArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Write completions/ and man/ (used to keep the checked-in copies fresh)
@@ -515,9 +517,21 @@ pub struct VerifyArgs {
         value_delimiter = ','
     )]
     pub collections: Vec<String>,
-    /// Report format
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    /// Name every id that differs: `- ID` only in A, `+ ID` only in B, `* ID` different,
+    /// `! ID` unreadable (prefixed by its collection)
+    #[arg(long)]
+    pub list: bool,
+    /// Report format (jsonl: one line per collection, or per difference with --list)
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+    pub format: VerifyFormat,
+}
+
+/// Output format of `verify`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    Text,
+    Json,
+    Jsonl,
 }
 
 #[derive(Args, Debug)]

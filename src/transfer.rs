@@ -208,6 +208,8 @@ pub struct CollectionResult {
     pub read: u64,
     pub written: u64,
     pub skipped: u64,
+    /// Records the target already held exactly (canonical form): not written again.
+    pub unchanged: u64,
     /// Records that the target refused: (id, reason).
     pub failed: Vec<(String, String)>,
     /// Source records that could not be read: (id, reason).
@@ -277,14 +279,14 @@ async fn transfer_collection(
     };
     // A JSON directory target gets the encodings the readers made for the hashes (a tenth of
     // the memory of values, and no second encoding); merge mode needs values.
-    let json_dst = if opts.mode != SaveMode::Merge && !opts.dry_run {
-        json_handle(dst)?
-    } else {
+    let json_dst = if opts.dry_run {
         None
+    } else {
+        json_handle(dst)?
     };
     let carry = if opts.dry_run {
         Carry::Nothing
-    } else if json_dst.is_some() {
+    } else if json_dst.is_some() && opts.mode != SaveMode::Merge {
         Carry::Encoded
     } else {
         Carry::Value
@@ -338,6 +340,7 @@ async fn transfer_collection(
             futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (b, rx)) });
         let mut written = 0u64;
         let mut skipped = 0u64;
+        let mut unchanged = 0u64;
         let mut failed = Vec::new();
         // A database server target: insert, and replace only what already exists (see
         // save_insert_first). A JSON directory writes every file the same way either way.
@@ -365,6 +368,9 @@ async fn transfer_collection(
                     }
                 }
                 let out = match json_dst {
+                    Some(js) if opts.mode == SaveMode::Merge => {
+                        js.save_keeping_unchanged(coll, values, opts.mode).await?
+                    }
                     Some(js) => js.save_encoded(coll, encoded, opts.mode).await?,
                     None if insert_first => save_insert_first(dst, coll, values).await?,
                     None => dst.save_many(coll, values, opts.mode).await?,
@@ -378,20 +384,21 @@ async fn transfer_collection(
             for (id, r) in results {
                 match r {
                     Ok(Saved::Skipped) => skipped += 1,
+                    Ok(Saved::Unchanged) => unchanged += 1,
                     Ok(_) => written += 1,
                     Err(e) => failed.push((id, e.message)),
                 }
             }
             progress.advance(n);
         }
-        Ok::<_, Error>((written, skipped, failed))
+        Ok::<_, Error>((written, skipped, unchanged, failed))
     };
     let (r, w) = futures::join!(reader, writer);
     let (read, upgraded, digest, unreadable) = r?;
-    let (written, skipped, failed) = w?;
+    let (written, skipped, unchanged, failed) = w?;
     if interrupted.load(Ordering::SeqCst) {
         return Err(Error::interrupted(format!(
-            "interrupted during collection {coll} after {written} record(s); the batch in flight was finished. Rerun the same command to resume (records are replaced by id, so nothing is duplicated)"
+            "interrupted during collection {coll} after {written} record(s); the batch in flight was finished. Rerun the same command to resume (records are replaced by id, so nothing is duplicated, and records already in the target unchanged are not rewritten)"
         )));
     }
     res.read = read;
@@ -400,15 +407,18 @@ async fn transfer_collection(
     res.unreadable = unreadable;
     res.written = written;
     res.skipped = skipped;
+    res.unchanged = unchanged;
     res.failed = failed;
     Ok(res)
 }
 
 /// `save_many(Replace)` done as an insert of the whole batch, then a replace of just the records
-/// that already existed (refused with a conflict). The target ends up the same, with the same
-/// per-record outcomes (Created / Replaced), but a server does a plain insert for new records
-/// instead of an upsert lookup per record (with the mongomock test server, an upsert scans the
-/// collection: quadratic; a plain insert is not).
+/// that already existed (refused with a conflict) and differ from what is stored. The target
+/// ends up the same, with the same per-record outcomes (Created / Replaced, and Unchanged for a
+/// record stored exactly so already), but a server does a plain insert for new records instead
+/// of an upsert lookup per record (with the mongomock test server, an upsert scans the
+/// collection: quadratic; a plain insert is not), and a rerun of a finished migration reads the
+/// batch back instead of rewriting it.
 async fn save_insert_first(
     dst: &dyn Store,
     coll: &str,
@@ -416,12 +426,27 @@ async fn save_insert_first(
 ) -> Result<Vec<Result<Saved>>> {
     let copy = batch.clone();
     let mut out = dst.save_many(coll, batch, SaveMode::Insert).await?;
-    let retry: Vec<usize> = out
+    let mut retry: Vec<usize> = out
         .iter()
         .enumerate()
         .filter(|(_, r)| matches!(r, Err(e) if e.kind == crate::error::ErrorKind::Conflict))
         .map(|(i, _)| i)
         .collect();
+    if retry.is_empty() {
+        return Ok(out);
+    }
+    // Keep the conflicting records that the target already holds in the same canonical form.
+    let stored = stored_hashes(dst, coll, retry.iter().map(|&i| &copy[i])).await?;
+    retry.retain(|&i| {
+        let same = crate::store::record_id(&copy[i])
+            .ok()
+            .and_then(|id| stored.get(id))
+            .is_some_and(|h| *h == record_hash(&copy[i]));
+        if same {
+            out[i] = Ok(Saved::Unchanged);
+        }
+        !same
+    });
     if retry.is_empty() {
         return Ok(out);
     }
@@ -432,6 +457,45 @@ async fn save_insert_first(
         out[i] = r;
     }
     Ok(out)
+}
+
+/// The [`record_hash`] of the stored records with the ids of `records` (one query by id; a
+/// record that cannot be read is left out, so it is rewritten).
+async fn stored_hashes<'a>(
+    dst: &dyn Store,
+    coll: &str,
+    records: impl Iterator<Item = &'a Value>,
+) -> Result<std::collections::HashMap<String, u128>> {
+    let ids: Vec<Value> = records
+        .filter_map(|r| crate::store::record_id(r).ok())
+        .map(|id| Value::Str(id.to_string()))
+        .collect();
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    // MongoDB keeps the id in `_id` (its primary index) as well; other stores match `id`.
+    let key = if dst.backend() == "mongodb" {
+        "_id"
+    } else {
+        "id"
+    };
+    let mut q = crate::value::Map::new();
+    let mut inn = crate::value::Map::new();
+    inn.insert("$in".into(), Value::Array(ids));
+    q.insert(key.into(), Value::Object(inn));
+    let filter = Filter::compile(&Value::Object(q), crate::query::Dialect::Mongo).map_err(|e| {
+        Error::invalid(format!("collection {coll}: looking up stored records: {e}"))
+    })?;
+    let mut items = dst.find(coll, FindSpec::matching(Arc::new(filter))).await?;
+    while let Some(item) = items.next().await {
+        if let Item::Record(rec) = item?
+            && let Ok(id) = crate::store::record_id(&rec)
+        {
+            found.insert(id.to_string(), record_hash(&rec));
+        }
+    }
+    Ok(found)
 }
 
 /// Digest of one collection as stored (with the unreadable records listed).
@@ -516,6 +580,143 @@ pub async fn compare_stores(
             unreadable_b: bb.len(),
         });
     }
+    Ok(out)
+}
+
+/// How one id differs between two stores (`verify --list`, rclone's `check --combined`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    /// Only the first store (A, the source) holds the id.
+    OnlyA,
+    /// Only the second store (B, the target) holds the id.
+    OnlyB,
+    /// Both hold the id, with different contents (canonical form).
+    Differs,
+    /// The record cannot be read in A.
+    UnreadableA,
+    /// The record cannot be read in B.
+    UnreadableB,
+}
+
+impl Change {
+    /// The name in JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Change::OnlyA => "only_a",
+            Change::OnlyB => "only_b",
+            Change::Differs => "differs",
+            Change::UnreadableA => "unreadable_a",
+            Change::UnreadableB => "unreadable_b",
+        }
+    }
+
+    /// The sign in text output: `-` only in A, `+` only in B, `*` differs, `!` unreadable.
+    pub fn sign(self) -> char {
+        match self {
+            Change::OnlyA => '-',
+            Change::OnlyB => '+',
+            Change::Differs => '*',
+            Change::UnreadableA | Change::UnreadableB => '!',
+        }
+    }
+}
+
+/// One id that differs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    pub id: String,
+    pub change: Change,
+}
+
+/// A record of a scan reduced to its id and hash (or its unreadable id).
+enum IdHash {
+    Record(String, u128),
+    Unreadable(String),
+}
+
+/// Every record of `coll` as (id, [`record_hash`] of its canonical form), parsed and hashed in
+/// the reader threads of a JSON store, in directory order.
+async fn id_hashes(
+    store: &dyn Store,
+    coll: &str,
+    upgrade: bool,
+) -> Result<futures::stream::BoxStream<'static, Result<IdHash>>> {
+    let c = coll.to_string();
+    let map = move |item: Item| -> Option<Result<IdHash>> {
+        Some(Ok(match item {
+            Item::Record(rec) => {
+                let (rec, _) = canonical(&c, rec, upgrade);
+                IdHash::Record(shown_id(&rec), record_hash(&rec))
+            }
+            Item::Unreadable { id, .. } => IdHash::Unreadable(id),
+        }))
+    };
+    if let Some(js) = json_handle(store)? {
+        return js.scan_map(coll, false, Arc::new(map)).await;
+    }
+    Ok(store
+        .scan(coll)
+        .await?
+        .map(move |r| r.and_then(|i| map(i).unwrap_or_else(|| Err(Error::invalid("no item")))))
+        .boxed())
+}
+
+/// The ids of collection `coll` that differ between `a` and `b`, sorted by id. One side's
+/// hashes are kept in memory (an id and 16 bytes per record); the other side streams past.
+/// With `upgrade_a`, A's records are compared in the form `migrate --upgrade` writes them.
+pub async fn list_differences(
+    a: &dyn Store,
+    b: &dyn Store,
+    coll: &str,
+    upgrade_a: bool,
+) -> Result<Vec<Difference>> {
+    let mut in_a: std::collections::HashMap<String, u128> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    let mut items = id_hashes(a, coll, upgrade_a).await?;
+    while let Some(item) = items.next().await {
+        match item? {
+            IdHash::Record(id, h) => {
+                // The same id twice in one store: the sum never equals a single record's hash.
+                let e = in_a.entry(id).or_insert(0);
+                *e = e.wrapping_add(h).wrapping_add(u128::from(*e != 0));
+            }
+            IdHash::Unreadable(id) => out.push(Difference {
+                id,
+                change: Change::UnreadableA,
+            }),
+        }
+    }
+    for d in &out {
+        in_a.remove(&d.id);
+    }
+    let mut items = id_hashes(b, coll, false).await?;
+    while let Some(item) = items.next().await {
+        match item? {
+            IdHash::Record(id, h) => match in_a.remove(&id) {
+                None => out.push(Difference {
+                    id,
+                    change: Change::OnlyB,
+                }),
+                Some(ha) if ha != h => out.push(Difference {
+                    id,
+                    change: Change::Differs,
+                }),
+                Some(_) => {}
+            },
+            IdHash::Unreadable(id) => {
+                in_a.remove(&id);
+                out.push(Difference {
+                    id,
+                    change: Change::UnreadableB,
+                })
+            }
+        }
+    }
+    out.extend(in_a.into_keys().map(|id| Difference {
+        id,
+        change: Change::OnlyA,
+    }));
+    out.sort_by(|x, y| (&x.id, x.change).cmp(&(&y.id, y.change)));
     Ok(out)
 }
 

@@ -851,7 +851,10 @@ fn migrate_verifies_and_reruns_idempotently() {
     assert_eq!(code(&o), 0, "rerun: {}", err(&o));
     let o = run(jv(t.path()).arg("verify").arg(&db).arg(&dst));
     assert_eq!(code(&o), 0, "{}", err(&o));
-    assert_eq!(out(&o), "edge\t4\t4\tequal\nnode\t4\t4\tequal\n");
+    assert_eq!(
+        out(&o),
+        "collection\tcount_a\tcount_b\tresult\nedge\t4\t4\tequal\nnode\t4\t4\tequal\n"
+    );
     // An extra record in the target makes verify differ (exit 6).
     put(&dst, "node", "n.X.extra", &node("n.X.extra", "X", "{}"));
     let o = run(jv(t.path()).arg("verify").arg(&db).arg(&dst));

@@ -354,6 +354,17 @@ fn sigint_during_migrate_exits_130_and_resumes() {
     assert_no_panic(&o, "resume");
     assert!(o.status.success(), "resume: {}", text(&o.stderr));
     assert!(text(&o.stderr).contains("verified 2 collection(s)"));
+    // The resume writes only what the interrupted run did not: the files already there are
+    // complete (checked above), so they are compared and kept (`unchanged`), not rewritten.
+    let field = |name: &str| -> usize {
+        text(&o.stderr)
+            .lines()
+            .filter_map(|l| l.split(&format!(" {name} ")).nth(1))
+            .map(|rest| rest.split(',').next().unwrap().parse::<usize>().unwrap())
+            .sum()
+    };
+    assert_eq!(field("unchanged"), written, "{}", text(&o.stderr));
+    assert_eq!(field("written"), 2 * N - written, "{}", text(&o.stderr));
     let o = jv(root).args(["verify", "src", "dst"]).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "verify: {}", text(&o.stderr));
     eprintln!(

@@ -48,6 +48,10 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Copy(a) => transfer::run_copy(&ctx, a).await,
         Command::Migrate(a) => transfer::run_migrate(&ctx, a).await,
         Command::Verify(a) => verify::run(&ctx, a).await,
+        Command::Diff(mut a) => {
+            a.list = true;
+            verify::run(&ctx, a).await
+        }
         Command::Completions(a) => docs::completions(a),
         Command::GenerateDocs(a) => docs::generate(a),
     };
@@ -88,7 +92,7 @@ fn own(cmd: &Command) -> Own<'_> {
         Command::Cleanup(a) => o(Some(&a.store), None, Some(&a.conn)),
         Command::Copy(a) => o(None, Some(&a.dialect), Some(&a.transfer.conn)),
         Command::Migrate(a) => o(None, None, Some(&a.transfer.conn)),
-        Command::Verify(a) => o(None, None, Some(&a.conn)),
+        Command::Verify(a) | Command::Diff(a) => o(None, None, Some(&a.conn)),
         Command::Completions(_) | Command::GenerateDocs(_) => o(None, None, None),
     }
 }
@@ -106,6 +110,7 @@ fn command_name(cmd: &Command) -> &'static str {
         Command::Copy(_) => "copy",
         Command::Migrate(_) => "migrate",
         Command::Verify(_) => "verify",
+        Command::Diff(_) => "diff",
         Command::Completions(_) => "completions",
         Command::GenerateDocs(_) => "generate-docs",
     }
@@ -139,7 +144,7 @@ pub fn merge_options(top: &TopArgs, cmd: &Command) -> Result<GlobalArgs, Error> 
     let name = command_name(cmd);
     let no_store = match cmd {
         Command::Copy(_) | Command::Migrate(_) => "it takes --from and --to",
-        Command::Verify(_) => "it takes the two store specs as arguments",
+        Command::Verify(_) | Command::Diff(_) => "it takes the two store specs as arguments",
         _ => "it opens no store",
     };
     let db = pick(

@@ -207,7 +207,7 @@ async fn finish_batch(
             Ok(Saved::Created) => tally.created += 1,
             Ok(Saved::Replaced) => tally.replaced += 1,
             Ok(Saved::Merged) => tally.merged += 1,
-            Ok(Saved::Skipped) => tally.skipped += 1,
+            Ok(Saved::Skipped | Saved::Unchanged) => tally.skipped += 1,
             Err(e) => {
                 let raw = originals.get(i).cloned().unwrap_or_default();
                 let o = Origin(format!("{}, id {id}", origin.0));

@@ -135,10 +135,11 @@ fn report(ctx: &Ctx, results: &[CollectionResult], dry_run: bool) -> i32 {
             format!("{:>16}: would write {} record(s)", r.name, r.read)
         } else {
             format!(
-                "{:>16}: read {}, written {}, skipped {}, failed {}, unreadable {}{}",
+                "{:>16}: read {}, written {}, unchanged {}, skipped {}, failed {}, unreadable {}{}",
                 r.name,
                 r.read,
                 r.written,
+                r.unchanged,
                 r.skipped,
                 r.failed.len(),
                 r.unreadable.len(),
@@ -182,6 +183,49 @@ pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
     Ok(if conflicts { exit::CONFLICT } else { code })
 }
 
+/// How many differing ids a failed verification names.
+const SHOWN_DIFFERENCES: usize = 10;
+
+/// After a failed verification: name the first few ids that differ (source = A, target = B)
+/// and how to list them all.
+async fn name_differences(
+    src: &dyn Store,
+    dst: &dyn Store,
+    collections: &[String],
+    args: &MigrateArgs,
+) -> anyhow::Result<()> {
+    let mut total = 0usize;
+    let mut shown = 0usize;
+    for coll in collections {
+        let diffs = transfer::list_differences(src, dst, coll, args.upgrade).await?;
+        total += diffs.len();
+        for d in diffs.iter().take(SHOWN_DIFFERENCES - shown) {
+            let what = match d.change {
+                transfer::Change::OnlyA => "only in the source",
+                transfer::Change::OnlyB => "only in the target",
+                transfer::Change::Differs => "different in the target",
+                transfer::Change::UnreadableA => "unreadable in the source",
+                transfer::Change::UnreadableB => "unreadable in the target",
+            };
+            let line = format!("{} {coll}/{} ({what})", d.change.sign(), d.id);
+            eprintln!("jvdb: {}", jvdb::store::redact(&line));
+            shown += 1;
+        }
+    }
+    let hint = format!(
+        "jvdb: {shown} of {total} differing id(s) shown; list them all with `jvdb verify --list {} {}`{}",
+        args.transfer.from,
+        args.transfer.to,
+        if args.upgrade {
+            " (it compares the stores as they are, so nodes changed by --upgrade show as different)"
+        } else {
+            ""
+        }
+    );
+    eprintln!("{}", jvdb::store::redact(&hint));
+    Ok(())
+}
+
 pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     let flag = interrupt_flag();
     let (src, dst) = open_pair(ctx, &args.transfer).await?;
@@ -215,9 +259,11 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     }
     // Verify: the target must hold exactly what was read (canonical form), per collection.
     let mut mismatches = Vec::new();
+    let mut differing = Vec::new();
     for r in &results {
         let (d, bad) = transfer::digest_collection(dst.as_ref(), &r.name).await?;
         if d != r.source_digest || !bad.is_empty() {
+            differing.push(r.name.clone());
             mismatches.push(format!(
                 "{}: source {} record(s) hash {}, target {} record(s) hash {}{}",
                 r.name,
@@ -244,6 +290,7 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     for m in &mismatches {
         eprintln!("jvdb: verification mismatch: {m}");
     }
+    name_differences(src.as_ref(), dst.as_ref(), &differing, &args).await?;
     if code != exit::OK {
         // Failed or unreadable records explain the mismatch: a partial failure.
         return Ok(code);

@@ -70,6 +70,9 @@ pub enum Saved {
     Replaced,
     Merged,
     Skipped,
+    /// The target already held exactly this record (a resumed or repeated transfer): nothing
+    /// was written.
+    Unchanged,
 }
 
 /// A count, with the stored records that could not be read while counting.

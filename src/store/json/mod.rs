@@ -446,6 +446,8 @@ impl Inner {
         })
     }
 
+    // The batch's settings (mode, keep_unchanged) travel with each record.
+    #[allow(clippy::too_many_arguments)]
     fn write_one(
         &self,
         collection: &str,
@@ -454,6 +456,7 @@ impl Inner {
         id: &str,
         record: Rec,
         mode: SaveMode,
+        keep_unchanged: bool,
     ) -> Result<Saved> {
         let path = self.record_path(collection, dir, id, real_base)?;
         let record = match (record, mode) {
@@ -463,7 +466,16 @@ impl Inner {
                     "collection {collection}: record {id:?}: an encoded record cannot be merged"
                 )));
             }
-            (rec, _) => return self.write_bytes(collection, &path, id, &rec.into_bytes(), mode),
+            (rec, _) => {
+                return self.write_bytes(
+                    collection,
+                    &path,
+                    id,
+                    &rec.into_bytes(),
+                    mode,
+                    keep_unchanged,
+                );
+            }
         };
         // Merge: read, deep-merge, write back, under the path lock. Another process may
         // create the file between our read and our write: retry.
@@ -480,8 +492,12 @@ impl Inner {
                     }
                 }
                 Read::Found(mut existing) => {
+                    let before = keep_unchanged.then(|| crate::json::to_python_indent2(&existing));
                     deep_merge(&mut existing, record);
                     let bytes = crate::json::to_python_indent2(&existing);
+                    if before.is_some_and(|b| b == bytes) {
+                        return Ok(Saved::Unchanged);
+                    }
                     atomic::atomic_write(&path, &bytes, Publish::Overwrite)
                         .map_err(|e| werr(&e))?;
                     return Ok(Saved::Merged);
@@ -499,7 +515,9 @@ impl Inner {
     }
 
     /// Write the encoded `bytes` of record `id` at `path` by jvspatial's protocol (replace,
-    /// insert or skip-existing).
+    /// insert or skip-existing). With `keep_unchanged`, a replace of a regular file that already
+    /// holds exactly these bytes writes nothing ([`Saved::Unchanged`]): reading and comparing
+    /// is far cheaper than a durable write, and a rerun of a migration then costs a read.
     fn write_bytes(
         &self,
         collection: &str,
@@ -507,12 +525,22 @@ impl Inner {
         id: &str,
         bytes: &[u8],
         mode: SaveMode,
+        keep_unchanged: bool,
     ) -> Result<Saved> {
         let _guard = self.lock_for(path);
         let werr = |e: &io::Error| write_err(collection, id, path, e);
         match mode {
             SaveMode::Replace => {
-                let existed = fs::symlink_metadata(path).is_ok();
+                let meta = fs::symlink_metadata(path).ok();
+                if keep_unchanged
+                    && meta
+                        .as_ref()
+                        .is_some_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+                    && fs::read(path).is_ok_and(|old| old == bytes)
+                {
+                    return Ok(Saved::Unchanged);
+                }
+                let existed = meta.is_some();
                 atomic::atomic_write(path, bytes, Publish::Overwrite).map_err(|e| werr(&e))?;
                 Ok(if existed {
                     Saved::Replaced
@@ -710,6 +738,7 @@ impl JsonStore {
         collection: &str,
         records: Vec<(Result<String>, Rec)>,
         mode: SaveMode,
+        keep_unchanged: bool,
     ) -> Result<Vec<Result<Saved>>> {
         validate_component(collection, "collection")?;
         let n = records.len();
@@ -751,6 +780,7 @@ impl JsonStore {
                 dir,
                 real_base,
                 mode,
+                keep_unchanged,
                 queue: Mutex::new(groups.into_iter().collect::<Vec<_>>().into_iter()),
                 results: Mutex::new(results),
             });
@@ -764,6 +794,14 @@ impl JsonStore {
                 h.map_err(join_err)?;
             }
             results = std::mem::take(&mut *lock(&job.results));
+            // A file kept as it was may have been renamed into place by a run that was killed
+            // before its directory fsync: make those names durable too (one fsync per batch).
+            if results
+                .iter()
+                .any(|r| matches!(r, Some(Ok(Saved::Unchanged))))
+            {
+                atomic::fsync_dir(&job.dir);
+            }
         }
         Ok(results
             .into_iter()
@@ -774,6 +812,8 @@ impl JsonStore {
     /// [`Store::save_many`] for records already encoded by `to_python_indent2` (the transfer
     /// engine encodes in its reader threads to hash them, and a batch of encodings is a tenth
     /// of the memory of the same batch of values). `Merge` needs values and is refused.
+    /// A record whose file already holds exactly its bytes is not rewritten
+    /// ([`Saved::Unchanged`]), so a rerun of a transfer writes only what differs.
     pub async fn save_encoded(
         &self,
         collection: &str,
@@ -789,7 +829,26 @@ impl JsonStore {
             .into_iter()
             .map(|(id, b)| (id, Rec::Bytes(b)))
             .collect();
-        self.write_records(collection, records, mode).await
+        self.write_records(collection, records, mode, true).await
+    }
+
+    /// [`Store::save_many`] that leaves records already stored as they are
+    /// ([`Saved::Unchanged`]): a replace of identical bytes, or a merge that changes nothing,
+    /// writes nothing (the transfer engine's merge mode).
+    pub async fn save_keeping_unchanged(
+        &self,
+        collection: &str,
+        records: Vec<Value>,
+        mode: SaveMode,
+    ) -> Result<Vec<Result<Saved>>> {
+        let records = records
+            .into_iter()
+            .map(|r| {
+                let id = record_id(&r).map(str::to_string);
+                (id, Rec::Value(r))
+            })
+            .collect();
+        self.write_records(collection, records, mode, true).await
     }
 
     async fn blocking<T: Send + 'static>(
@@ -856,6 +915,7 @@ struct WriteJob {
     dir: PathBuf,
     real_base: PathBuf,
     mode: SaveMode,
+    keep_unchanged: bool,
     queue: Mutex<std::vec::IntoIter<Group>>,
     results: Mutex<Vec<Option<Result<Saved>>>>,
 }
@@ -872,6 +932,7 @@ fn run_writer(inner: &Inner, job: &WriteJob) {
                 &id,
                 record,
                 job.mode,
+                job.keep_unchanged,
             );
             lock(&job.results)[index] = Some(r);
         }
@@ -939,7 +1000,7 @@ impl Store for JsonStore {
                 (id, Rec::Value(r))
             })
             .collect();
-        self.write_records(collection, records, mode).await
+        self.write_records(collection, records, mode, false).await
     }
 
     async fn delete_many(&self, collection: &str, ids: Vec<String>) -> Result<Vec<Result<bool>>> {

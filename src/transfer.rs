@@ -474,12 +474,8 @@ async fn stored_hashes<'a>(
     if ids.is_empty() {
         return Ok(found);
     }
-    // MongoDB keeps the id in `_id` (its primary index) as well; other stores match `id`.
-    let key = if dst.backend() == "mongodb" {
-        "_id"
-    } else {
-        "id"
-    };
+    // The backend's primary key (MongoDB: `_id`), so the lookup uses its index.
+    let key = dst.id_key();
     let mut q = crate::value::Map::new();
     let mut inn = crate::value::Map::new();
     inn.insert("$in".into(), Value::Array(ids));

@@ -166,6 +166,13 @@ pub trait Store: Send + Sync {
         Ok(())
     }
 
+    /// The field that a `find` by record ids should match: the one the backend indexes as its
+    /// primary key (MongoDB keeps the id in `_id` as well). Matching it gives the same records
+    /// as matching `id`.
+    fn id_key(&self) -> &'static str {
+        "id"
+    }
+
     /// The base directory when this is a JSON directory store.
     fn json_dir(&self) -> Option<&Path> {
         None

@@ -980,6 +980,10 @@ fn stream_docs(cursor: mongodb::Cursor<Document>, ctx: Arc<Ctx>, query: bool) ->
 
 #[async_trait]
 impl Store for MongoStore {
+    fn id_key(&self) -> &'static str {
+        "_id"
+    }
+
     fn backend(&self) -> &'static str {
         "mongodb"
     }

@@ -1,55 +1,13 @@
 //! Integration tests that run the real `jvdb` binary against real stores in temp dirs: every
 //! command, its options, and its error paths with their documented exit codes.
 
+mod common;
+
+use common::bin::{code, err, jv, out, run, run_stdin};
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_jvdb"))
-}
-
-/// A command with no inherited JVSPATIAL_* variables, run inside `cwd`.
-fn jv(cwd: &Path) -> Command {
-    let mut c = Command::new(bin());
-    c.current_dir(cwd);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("JVSPATIAL_") {
-            c.env_remove(k);
-        }
-    }
-    c.stdin(Stdio::null());
-    c
-}
-
-fn run(c: &mut Command) -> Output {
-    c.output().expect("run jvdb")
-}
-
-fn run_stdin(c: &mut Command, input: &str) -> Output {
-    c.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("spawn jvdb");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait jvdb")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
+use std::process::Stdio;
 
 /// Write a record file the way jvspatial does (the caller gives the exact text).
 fn put(db: &Path, coll: &str, id: &str, text: &str) {

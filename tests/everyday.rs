@@ -5,77 +5,14 @@
 
 mod common;
 
+use common::bin::{code, err, jv, out, run, run_stdin, sample_in};
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_jvdb"))
-}
-
-/// A command with no inherited JVSPATIAL_* variables, run inside `cwd`, stdin closed.
-fn jv(cwd: &Path) -> Command {
-    let mut c = Command::new(bin());
-    c.current_dir(cwd);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("JVSPATIAL_") {
-            c.env_remove(k);
-        }
-    }
-    c.stdin(Stdio::null());
-    c
-}
-
-fn run(c: &mut Command) -> Output {
-    c.output().expect("run jvdb")
-}
-
-fn run_stdin(c: &mut Command, input: &str) -> Output {
-    c.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("spawn jvdb");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().expect("wait jvdb")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
+use std::path::Path;
+use std::process::Command;
 
 /// A temp dir holding `store/`, a copy of examples/sample-store.
 fn sample() -> tempfile::TempDir {
-    let t = tempfile::tempdir().unwrap();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample-store"),
-        &t.path().join("store"),
-    );
-    t
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &p);
-        } else {
-            fs::copy(e.path(), &p).unwrap();
-        }
-    }
+    sample_in("store")
 }
 
 /// Item 8: a collection that does not exist is still empty (jvspatial's rule) but warned about

@@ -2,61 +2,16 @@
 //! Bulk deletes off a terminal, missing sources, overlapping stores, unknown schemes, honest
 //! dry runs, `info` as a health check, and dangling edges left by `delete`.
 
+mod common;
+
+use common::bin::{bin, code, copy_dir, err, jv, out, run, sample_in};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_jvdb"))
-}
-
-/// A command run in `cwd`, with no JVSPATIAL_* variables and stdin not a terminal.
-fn jv(cwd: &Path) -> Command {
-    let mut c = Command::new(bin());
-    c.current_dir(cwd);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("JVSPATIAL_") {
-            c.env_remove(k);
-        }
-    }
-    c.stdin(Stdio::null());
-    c
-}
-
-fn run(c: &mut Command) -> Output {
-    c.output().expect("run jvdb")
-}
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &p);
-        } else {
-            fs::copy(e.path(), &p).unwrap();
-        }
-    }
-}
-
 /// A temp dir holding a copy of examples/sample-store as `s`.
 fn sample() -> tempfile::TempDir {
-    let t = tempfile::tempdir().unwrap();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample-store"),
-        &t.path().join("s"),
-    );
-    t
+    sample_in("s")
 }
 
 /// Every file under `dir` with its bytes (to prove nothing changed).

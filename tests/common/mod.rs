@@ -1,6 +1,7 @@
 //! Shared helpers for integration tests (value builders, NaN-aware comparison, Python lookup).
 #![allow(dead_code)]
 
+pub mod bin;
 pub mod mongo_server;
 
 use jvdb::value::{Map, Value};

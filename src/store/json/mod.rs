@@ -841,13 +841,7 @@ impl JsonStore {
         records: Vec<Value>,
         mode: SaveMode,
     ) -> Result<Vec<Result<Saved>>> {
-        let records = records
-            .into_iter()
-            .map(|r| {
-                let id = record_id(&r).map(str::to_string);
-                (id, Rec::Value(r))
-            })
-            .collect();
+        let records = value_recs(records);
         self.write_records(collection, records, mode, true).await
     }
 
@@ -909,6 +903,17 @@ impl Rec {
 }
 
 type Group = (String, Vec<(usize, Rec)>);
+
+/// Records to write, each with its id (or why it has none).
+fn value_recs(records: Vec<Value>) -> Vec<(Result<String>, Rec)> {
+    records
+        .into_iter()
+        .map(|r| {
+            let id = record_id(&r).map(str::to_string);
+            (id, Rec::Value(r))
+        })
+        .collect()
+}
 
 struct WriteJob {
     collection: String,
@@ -993,13 +998,7 @@ impl Store for JsonStore {
         records: Vec<Value>,
         mode: SaveMode,
     ) -> Result<Vec<Result<Saved>>> {
-        let records = records
-            .into_iter()
-            .map(|r| {
-                let id = record_id(&r).map(str::to_string);
-                (id, Rec::Value(r))
-            })
-            .collect();
+        let records = value_recs(records);
         self.write_records(collection, records, mode, false).await
     }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, set-up included, on a fresh machine: a Python venv with the pinned
-# reference packages (jvspatial 0.2.2, mongomock), one debug build, every test.
+# reference packages (jvspatial 0.2.2, mongomock), a private PostgreSQL cluster, one debug build,
+# every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${JVDB_VENV:-$PWD/.venv}"
@@ -13,4 +14,16 @@ export JVDB_TEST_PYTHON="$VENV/bin/python"
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 "$JVDB_TEST_PYTHON" tests/mongo_server/test_server.py
+# One private PostgreSQL cluster (Debian's PostgreSQL 15) for every suite, unless
+# JVDB_TEST_POSTGRES_DSN already names a server; stopped however the run ends.
+if [ -z "${JVDB_TEST_POSTGRES_DSN:-}" ]; then
+  if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    apt-get install -y postgresql >/dev/null
+  fi
+  PG_DIR="$(mktemp -d /tmp/jvdb-pg.XXXXXX)"
+  trap 'bash tests/pg/cluster.sh stop "$PG_DIR"; rm -rf "$PG_DIR"' EXIT
+  JVDB_TEST_POSTGRES_DSN="$(bash tests/pg/cluster.sh start "$PG_DIR")"
+  export JVDB_TEST_POSTGRES_DSN
+  echo "PostgreSQL test cluster: ${JVDB_TEST_POSTGRES_DSN%%:*}://…@127.0.0.1:$(cat "$PG_DIR/port")/jvdb"
+fi
 cargo test --locked --no-fail-fast

@@ -3,6 +3,7 @@
 
 pub mod bin;
 pub mod mongo_server;
+pub mod pg_server;
 
 use jvdb::value::{Map, Value};
 use std::path::PathBuf;

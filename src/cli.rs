@@ -109,11 +109,11 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("JVSPATIAL_DB", "The store spec, when --db is not given."),
     (
         "JVSPATIAL_DB_TYPE",
-        "json (default) or mongodb, read the same way jvspatial reads it.",
+        "json (default), mongodb, sqlite, postgres or postgresql, read the same way jvspatial reads it.",
     ),
     (
         "JVSPATIAL_DB_PATH",
-        "The JSON store directory (default ./jvdb).",
+        "The JSON store directory (default ./jvdb), or with JVSPATIAL_DB_TYPE=sqlite the SQLite file (default jvdb/sqlite/jvspatial.db), as jvspatial reads it.",
     ),
     (
         "JVSPATIAL_JSONDB_PATH",
@@ -136,12 +136,36 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "MongoDB connection pool size, lower bound.",
     ),
     (
+        "JVSPATIAL_POSTGRES_DSN",
+        "The PostgreSQL server with JVSPATIAL_DB_TYPE=postgres (default postgresql://postgres:postgres@localhost:5432/jvdb).",
+    ),
+    (
+        "JVSPATIAL_POSTGRES_MIN_POOL_SIZE",
+        "PostgreSQL connection pool size, lower bound (default 2).",
+    ),
+    (
+        "JVSPATIAL_POSTGRES_MAX_POOL_SIZE",
+        "PostgreSQL connection pool size, upper bound (default 10).",
+    ),
+    (
+        "JVSPATIAL_POSTGRES_COMMAND_TIMEOUT",
+        "Seconds a PostgreSQL statement may run (default 60).",
+    ),
+    (
+        "JVSPATIAL_PG_GIN_INDEX",
+        "full (default) or off: whether tables jvdb creates get jvspatial's GIN index on data.",
+    ),
+    (
         "COLUMNS",
         "Terminal width for tables when it cannot be read from the terminal.",
     ),
     (
         "JVDB_TEST_MONGODB_URI",
         "Tests only: run the MongoDB suites against this real server instead of the test server.",
+    ),
+    (
+        "JVDB_TEST_POSTGRES_DSN",
+        "Tests only: run the PostgreSQL suites against this server instead of a private cluster that the tests start.",
     ),
     (
         "JVDB_TEST_PYTHON",

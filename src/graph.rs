@@ -229,20 +229,14 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
     }
 }
 
-/// Every record of `coll`, mapped in the reader threads of a JSON store (directory order).
+/// Every record of `coll`, mapped where the store reads (a JSON store's reader threads, in
+/// directory order), or over its scan.
 async fn scan_mapped<T: Send + 'static>(
     store: &dyn Store,
-    json: Option<&crate::store::json::JsonStore>,
     coll: &str,
     map: impl Fn(Item) -> T + Send + Sync + 'static,
 ) -> Result<futures::stream::BoxStream<'static, Result<T>>> {
-    Ok(match json {
-        Some(js) => {
-            js.scan_map(coll, false, Arc::new(move |i| Some(Ok(map(i)))))
-                .await?
-        }
-        None => store.scan(coll).await?.map(move |r| r.map(&map)).boxed(),
-    })
+    crate::store::scan_map(store, coll, false, move |i| Some(Ok(map(i)))).await
 }
 
 /// Scan nodes and edges once and apply validate_graph's rules. Memory: 16 bytes (an id
@@ -252,18 +246,11 @@ async fn scan_mapped<T: Send + 'static>(
 /// index lookups) runs in the reader threads and the directories are read in their own order;
 /// every list in the report is sorted.
 pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Result<GraphReport> {
-    let json = match store.json_dir() {
-        Some(dir) => Some(crate::store::json::JsonStore::open(
-            dir,
-            &crate::store::OpenOptions::default(),
-        )?),
-        None => None,
-    };
     let mut rep = GraphReport::default();
     let mut fps: Vec<u128> = Vec::new();
     let mut root_fps: Vec<u128> = Vec::new();
     let mut unreadable_fps: Vec<u128> = Vec::new();
-    let mut nodes = scan_mapped(store, json.as_ref(), node_coll, node_sum).await?;
+    let mut nodes = scan_mapped(store, node_coll, node_sum).await?;
     let mut node_unreadable = Vec::new();
     while let Some(item) = nodes.next().await {
         match item? {
@@ -307,7 +294,7 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
     let mut dangling: Vec<String> = Vec::new();
     let mut undeletable: Vec<Value> = Vec::new();
     let ix = index.clone();
-    let mut edges = scan_mapped(store, json.as_ref(), edge_coll, move |i| edge_sum(&ix, i)).await?;
+    let mut edges = scan_mapped(store, edge_coll, move |i| edge_sum(&ix, i)).await?;
     let mut edge_unreadable = Vec::new();
     while let Some(item) = edges.next().await {
         match item? {
@@ -365,7 +352,7 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
             }
         }
         if any {
-            rep.orphans = name_orphans(store, json.as_ref(), node_coll, &index, orphan).await?;
+            rep.orphans = name_orphans(store, node_coll, &index, orphan).await?;
         }
     }
     rep.roots.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
@@ -376,14 +363,13 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
 /// second pass over the nodes (the first one kept only fingerprints).
 async fn name_orphans(
     store: &dyn Store,
-    json: Option<&crate::store::json::JsonStore>,
     node_coll: &str,
     index: &Arc<NodeIndex>,
     orphan: Vec<bool>,
 ) -> Result<Vec<Value>> {
     let orphan = Arc::new(orphan);
     let (ix, marked) = (index.clone(), orphan.clone());
-    let mut nodes = scan_mapped(store, json, node_coll, move |item| match item {
+    let mut nodes = scan_mapped(store, node_coll, move |item| match item {
         Item::Record(n) => n.get("id").filter(|v| !v.is_null()).and_then(|id| {
             let i = ix.lookup(id)?;
             marked[i as usize].then(|| (i, Value::from_wtf8(py_str_key(id))))

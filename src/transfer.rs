@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::query::Filter;
-use crate::store::{FindSpec, Item, SaveMode, Saved, Store};
+use crate::store::{Fidelity, FindSpec, Item, SaveMode, Saved, Store};
 use crate::value::Value;
 use futures::StreamExt;
 use std::sync::Arc;
@@ -39,6 +39,94 @@ impl Digest {
 /// The first 128 bits of the BLAKE3 hash of a record's canonical bytes.
 pub fn record_hash(record: &Value) -> u128 {
     bytes_hash(&crate::json::to_python_indent2(record))
+}
+
+/// The hash two stores of fidelity `fid` compare records by: [`record_hash`] (the exact bytes,
+/// key order included) between stores that keep everything, [`value_hash`] when one of them
+/// keeps only values.
+pub fn hash_for(record: &Value, fid: Fidelity) -> u128 {
+    match fid {
+        Fidelity::Exact => record_hash(record),
+        Fidelity::Values => value_hash(record),
+    }
+}
+
+/// A hash of a record's value as PostgreSQL's JSONB keeps it: object keys in sorted order, and
+/// every number by its decimal value (a float by its shortest repr, so `1e16` equals
+/// `10000000000000000`, and `-0.0` equals `0`).
+pub fn value_hash(record: &Value) -> u128 {
+    let mut out = Vec::new();
+    value_form(record, &mut out);
+    bytes_hash(&out)
+}
+
+fn value_form(v: &Value, out: &mut Vec<u8>) {
+    match v {
+        Value::Null => out.push(b'z'),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"t" } else { b"f" }),
+        Value::Int(i) => number_form(&i.to_string(), out),
+        Value::BigInt(b) => number_form(&b.to_string(), out),
+        Value::Float(f) if f.is_finite() => number_form(&crate::json::float_repr(*f), out),
+        Value::Float(f) => {
+            out.push(b'x');
+            out.extend_from_slice(crate::json::float_repr(*f).as_bytes());
+        }
+        Value::Str(_) | Value::WStr(_) => {
+            out.push(b's');
+            crate::json::write_line_bytes(v, out);
+        }
+        Value::Array(a) => {
+            out.push(b'[');
+            for x in a {
+                value_form(x, out);
+                out.push(b',');
+            }
+            out.push(b']');
+        }
+        Value::Object(m) => {
+            let mut keys: Vec<(&String, &Value)> = m.iter().collect();
+            keys.sort_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (k, x) in keys {
+                crate::json::write_json_str(k, false, out);
+                out.push(b':');
+                value_form(x, out);
+                out.push(b',');
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+/// A decimal number (`-12`, `1.5e-07`, `1e+300`) as `n<sign><digits>e<exp>` with no leading
+/// or trailing zeros in the digits, so that equal values give equal forms.
+fn number_form(text: &str, out: &mut Vec<u8>) {
+    let (neg, t) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let (mant, exp) = match t.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().unwrap_or(0)),
+        None => (t, 0),
+    };
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    let mut digits: String = format!("{int}{frac}");
+    let mut exp = exp - frac.len() as i64;
+    let lead = digits.len() - digits.trim_start_matches('0').len();
+    digits.drain(..lead);
+    let trail = digits.len() - digits.trim_end_matches('0').len();
+    digits.truncate(digits.len() - trail);
+    exp += trail as i64;
+    out.push(b'n');
+    if digits.is_empty() {
+        out.push(b'0');
+        return;
+    }
+    if neg {
+        out.push(b'-');
+    }
+    out.extend_from_slice(digits.as_bytes());
+    out.extend_from_slice(format!("e{exp}").as_bytes());
 }
 
 /// [`record_hash`] of a record whose canonical bytes are `bytes`.
@@ -82,12 +170,15 @@ fn shown_id(r: &Value) -> String {
     }
 }
 
-fn prepare(coll: &str, upgrade: bool, carry: Carry, item: Item) -> Prepared {
+fn prepare(coll: &str, upgrade: bool, carry: Carry, fid: Fidelity, item: Item) -> Prepared {
     match item {
         Item::Record(rec) => {
             let (rec, changed) = canonical(coll, rec, upgrade);
             let bytes = crate::json::to_python_indent2(&rec);
-            let h = bytes_hash(&bytes);
+            let h = match fid {
+                Fidelity::Exact => bytes_hash(&bytes),
+                Fidelity::Values => value_hash(&rec),
+            };
             let payload = match carry {
                 Carry::Value => Payload::Value(rec),
                 Carry::Encoded => Payload::Encoded(
@@ -103,22 +194,6 @@ fn prepare(coll: &str, upgrade: bool, carry: Carry, item: Item) -> Prepared {
     }
 }
 
-/// The JSON store behind `store`, as a [`JsonStore`](crate::store::json::JsonStore) handle
-/// (parallel reads, writes of encoded records).
-fn json_handle(store: &dyn Store) -> Result<Option<crate::store::json::JsonStore>> {
-    match store.json_dir() {
-        // Already opened; a dry run's target may not exist (it is then empty).
-        Some(dir) => Ok(Some(crate::store::json::JsonStore::open(
-            dir,
-            &crate::store::OpenOptions {
-                missing_is_empty: true,
-                ..Default::default()
-            },
-        )?)),
-        None => Ok(None),
-    }
-}
-
 /// The records of `coll` ready for the target. A JSON source parses, filters, canonicalises
 /// and hashes in its reader threads, in directory order when there is no filter (order does
 /// not matter to the target; memory then stays flat).
@@ -127,10 +202,14 @@ async fn prepared_stream(
     coll: &str,
     opts: &TransferOptions,
     carry: Carry,
+    fid: Fidelity,
 ) -> Result<futures::stream::BoxStream<'static, Result<Prepared>>> {
     let (c, upgrade) = (coll.to_string(), opts.upgrade);
-    if let Some(js) = json_handle(src)? {
-        let filter = opts.filter.clone().filter(|f| !f.is_empty());
+    // Filter, canonicalise and hash where the source reads (a JSON store's reader threads, in
+    // directory order when there is no filter: order does not matter to the target, and
+    // memory stays flat); a source that pushes filters down is asked with `find`.
+    let filter = opts.filter.clone().filter(|f| !f.is_empty());
+    if filter.is_none() || src.read_caps().parallel_map {
         let ordered = filter.is_some();
         let map = move |item: Item| -> Option<Result<Prepared>> {
             if let (Some(f), Item::Record(rec)) = (&filter, &item) {
@@ -140,16 +219,16 @@ async fn prepared_stream(
                     Err(e) => return Some(Err(e.into())),
                 }
             }
-            Some(Ok(prepare(&c, upgrade, carry, item)))
+            Some(Ok(prepare(&c, upgrade, carry, fid, item)))
         };
-        return js.scan_map(coll, ordered, Arc::new(map)).await;
+        return crate::store::scan_map(src, coll, ordered, map).await;
     }
     let items = match &opts.filter {
         Some(f) => src.find(coll, FindSpec::matching(f.clone())).await?,
         None => src.scan(coll).await?,
     };
     Ok(items
-        .map(move |r| r.map(|i| prepare(&c, upgrade, carry, i)))
+        .map(move |r| r.map(|i| prepare(&c, upgrade, carry, fid, i)))
         .boxed())
 }
 
@@ -277,22 +356,19 @@ async fn transfer_collection(
         name: coll.to_string(),
         ..Default::default()
     };
-    // A JSON directory target gets the encodings the readers made for the hashes (a tenth of
-    // the memory of values, and no second encoding); merge mode needs values.
-    let json_dst = if opts.dry_run {
-        None
-    } else {
-        json_handle(dst)?
-    };
+    // A target that takes JsonDB file bytes gets the encodings the readers made for the hashes
+    // (a tenth of the memory of values, and no second encoding); merge mode needs values.
+    let caps = dst.write_caps();
     let carry = if opts.dry_run {
         Carry::Nothing
-    } else if json_dst.is_some() && opts.mode != SaveMode::Merge {
+    } else if caps.file_bytes && opts.mode != SaveMode::Merge {
         Carry::Encoded
     } else {
         Carry::Value
     };
-    let json_dst = json_dst.as_ref();
-    let mut items = prepared_stream(src, coll, opts, carry).await?;
+    // Digests compare what both stores keep (values only, when one keeps no key order).
+    let fid = src.fidelity().max(dst.fidelity());
+    let mut items = prepared_stream(src, coll, opts, carry, fid).await?;
     if opts.indexes && !opts.dry_run {
         dst.prepare_collection(coll).await?;
     }
@@ -344,7 +420,7 @@ async fn transfer_collection(
         let mut failed = Vec::new();
         // A database server target: insert, and replace only what already exists (see
         // save_insert_first). A JSON directory writes every file the same way either way.
-        let insert_first = opts.mode == SaveMode::Replace && dst.json_dir().is_none();
+        let insert_first = opts.mode == SaveMode::Replace && caps.insert_first;
         let outcomes = batches
             .map(|batch| async move {
                 let n = batch.len() as u64;
@@ -367,13 +443,12 @@ async fn transfer_collection(
                         Payload::None => {}
                     }
                 }
-                let out = match json_dst {
-                    Some(js) if opts.mode == SaveMode::Merge => {
-                        js.save_keeping_unchanged(coll, values, opts.mode).await?
-                    }
-                    Some(js) => js.save_encoded(coll, encoded, opts.mode).await?,
-                    None if insert_first => save_insert_first(dst, coll, values).await?,
-                    None => dst.save_many(coll, values, opts.mode).await?,
+                let out = if !encoded.is_empty() {
+                    dst.save_file_bytes(coll, encoded, opts.mode).await?
+                } else if insert_first {
+                    save_insert_first(dst, coll, values).await?
+                } else {
+                    dst.save_keeping_unchanged(coll, values, opts.mode).await?
                 };
                 Ok((n, ids.into_iter().zip(out).collect::<Vec<_>>()))
             })
@@ -441,7 +516,7 @@ async fn save_insert_first(
         let same = crate::store::record_id(&copy[i])
             .ok()
             .and_then(|id| stored.get(id))
-            .is_some_and(|h| *h == record_hash(&copy[i]));
+            .is_some_and(|h| *h == hash_for(&copy[i], dst.fidelity()));
         if same {
             out[i] = Ok(Saved::Unchanged);
         }
@@ -488,7 +563,7 @@ async fn stored_hashes<'a>(
         if let Item::Record(rec) = item?
             && let Ok(id) = crate::store::record_id(&rec)
         {
-            found.insert(id.to_string(), record_hash(&rec));
+            found.insert(id.to_string(), hash_for(&rec, dst.fidelity()));
         }
     }
     Ok(found)
@@ -498,31 +573,19 @@ async fn stored_hashes<'a>(
 pub async fn digest_collection(
     store: &dyn Store,
     coll: &str,
+    fid: Fidelity,
 ) -> Result<(Digest, Vec<(String, String)>)> {
     let mut d = Digest::default();
     let mut bad = Vec::new();
-    let mut items = match json_handle(store)? {
-        // Parse and hash in the reader threads, in directory order.
-        Some(js) => {
-            js.scan_map(
-                coll,
-                false,
-                Arc::new(|item| {
-                    Some(Ok(match prepare("", false, Carry::Nothing, item) {
-                        // only the hash is needed: free the record in the reader thread
-                        Prepared::Record(_, _, h) => Prepared::Record(Payload::None, false, h),
-                        bad => bad,
-                    }))
-                }),
-            )
-            .await?
-        }
-        None => store
-            .scan(coll)
-            .await?
-            .map(|r| r.map(|i| prepare("", false, Carry::Nothing, i)))
-            .boxed(),
-    };
+    // Parse and hash where the store reads (a JSON store's reader threads, directory order).
+    let mut items = crate::store::scan_map(store, coll, false, move |item| {
+        Some(Ok(match prepare("", false, Carry::Nothing, fid, item) {
+            // only the hash is needed: free the record in the reader thread
+            Prepared::Record(_, _, h) => Prepared::Record(Payload::None, false, h),
+            bad => bad,
+        }))
+    })
+    .await?;
     while let Some(item) = items.next().await {
         match item? {
             Prepared::Record(_, _, h) => d.add_hash(h),
@@ -566,8 +629,9 @@ pub async fn compare_stores(
     };
     let mut out = Vec::new();
     for name in names {
-        let (da, ba) = digest_collection(a, &name).await?;
-        let (db, bb) = digest_collection(b, &name).await?;
+        let fid = a.fidelity().max(b.fidelity());
+        let (da, ba) = digest_collection(a, &name, fid).await?;
+        let (db, bb) = digest_collection(b, &name, fid).await?;
         out.push(Comparison {
             name,
             a: da,
@@ -636,25 +700,19 @@ async fn id_hashes(
     store: &dyn Store,
     coll: &str,
     upgrade: bool,
+    fid: Fidelity,
 ) -> Result<futures::stream::BoxStream<'static, Result<IdHash>>> {
     let c = coll.to_string();
     let map = move |item: Item| -> Option<Result<IdHash>> {
         Some(Ok(match item {
             Item::Record(rec) => {
                 let (rec, _) = canonical(&c, rec, upgrade);
-                IdHash::Record(shown_id(&rec), record_hash(&rec))
+                IdHash::Record(shown_id(&rec), hash_for(&rec, fid))
             }
             Item::Unreadable { id, .. } => IdHash::Unreadable(id),
         }))
     };
-    if let Some(js) = json_handle(store)? {
-        return js.scan_map(coll, false, Arc::new(map)).await;
-    }
-    Ok(store
-        .scan(coll)
-        .await?
-        .map(move |r| r.and_then(|i| map(i).unwrap_or_else(|| Err(Error::invalid("no item")))))
-        .boxed())
+    crate::store::scan_map(store, coll, false, map).await
 }
 
 /// The ids of collection `coll` that differ between `a` and `b`, sorted by id. One side's
@@ -668,7 +726,8 @@ pub async fn list_differences(
 ) -> Result<Vec<Difference>> {
     let mut in_a: std::collections::HashMap<String, u128> = std::collections::HashMap::new();
     let mut out = Vec::new();
-    let mut items = id_hashes(a, coll, upgrade_a).await?;
+    let fid = a.fidelity().max(b.fidelity());
+    let mut items = id_hashes(a, coll, upgrade_a, fid).await?;
     while let Some(item) = items.next().await {
         match item? {
             IdHash::Record(id, h) => {
@@ -685,7 +744,7 @@ pub async fn list_differences(
     for d in &out {
         in_a.remove(&d.id);
     }
-    let mut items = id_hashes(b, coll, false).await?;
+    let mut items = id_hashes(b, coll, false, fid).await?;
     while let Some(item) = items.next().await {
         match item? {
             IdHash::Record(id, h) => match in_a.remove(&id) {
@@ -719,6 +778,27 @@ pub async fn list_differences(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_hash_compares_what_jsonb_keeps() {
+        let p = |t: &str| crate::json::parse_str(t).unwrap();
+        let same = |a: &str, b: &str| value_hash(&p(a)) == value_hash(&p(b));
+        assert!(same(
+            r#"{"a": 1, "b": [1.5e-07, "x"]}"#,
+            r#"{"b": [0.00000015, "x"], "a": 1}"#
+        ));
+        assert!(same("[1e+300]", &format!("[1{}]", "0".repeat(300))));
+        assert!(same("[-0.0, 1.0, 100]", "[0, 1, 1e2]"));
+        assert!(!same("[1]", "[2]"));
+        assert!(!same(r#"{"a": 1}"#, r#"{"a": "1"}"#));
+        assert!(!same("[0.1]", "[0.10000000000000001e0, 1]"));
+        assert!(!same(r#"{"a": {"b": 1}}"#, r#"{"a": {"b": 1, "c": null}}"#));
+        // Exact fidelity still sees key order.
+        assert_ne!(
+            hash_for(&p(r#"{"a": 1, "b": 2}"#), Fidelity::Exact),
+            hash_for(&p(r#"{"b": 2, "a": 1}"#), Fidelity::Exact)
+        );
+    }
 
     #[test]
     fn digest_is_order_independent() {

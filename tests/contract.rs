@@ -91,7 +91,8 @@ async fn registry_opens_both_backends() {
         .await
         .unwrap();
     assert_eq!(m.backend(), "memory");
-    assert!(m.json_dir().is_none());
+    assert!(StoreSpec::parse("memory:").unwrap().local_path().is_none());
+    assert!(!m.read_caps().parallel_map && !m.write_caps().file_bytes);
     let d = tempfile::tempdir().unwrap();
     let spec = format!("json:{}", d.path().join("db").display());
     let j = StoreSpec::parse(&spec)
@@ -103,7 +104,9 @@ async fn registry_opens_both_backends() {
         .await
         .unwrap();
     assert_eq!(j.backend(), "json");
-    assert_eq!(j.json_dir(), Some(d.path().join("db").as_path()));
+    let local = StoreSpec::parse(&spec).unwrap().local_path().unwrap();
+    assert_eq!((local.path, local.dir), (d.path().join("db"), true));
+    assert!(j.read_caps().parallel_map && j.write_caps().file_bytes);
     assert!(d.path().join("db").is_dir());
     assert!(j.describe().contains("db"));
 }

@@ -239,7 +239,7 @@ fn error_wording() {
     assert_eq!(code(&o), 2);
     assert_eq!(
         err(&o),
-        "jvdb: JVSPATIAL_DB_TYPE=jsno: not a store type; the types are json, mongodb (this build), sqlite, postgres, postgresql, dynamodb (jvspatial)\n"
+        "jvdb: JVSPATIAL_DB_TYPE=jsno: not a store type; the types are json, mongodb, sqlite, postgres, postgresql (this build), dynamodb (jvspatial)\n"
     );
 }
 

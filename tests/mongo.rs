@@ -280,7 +280,7 @@ async fn registry_opens_mongodb_uris() {
     let s = MongoStore::open(
         bare.trim_end_matches('/'),
         &OpenOptions {
-            mongo_db: Some("jvdbtest_flagdb".into()),
+            settings: vec![("mongodb.db".into(), "jvdbtest_flagdb".into())],
             ..Default::default()
         },
     )
@@ -290,7 +290,7 @@ async fn registry_opens_mongodb_uris() {
     let s = MongoStore::open(
         &with_db(server(), "jvdbtest_pathdb"),
         &OpenOptions {
-            mongo_db: Some("ignored".into()),
+            settings: vec![("mongodb.db".into(), "ignored".into())],
             ..Default::default()
         },
     )

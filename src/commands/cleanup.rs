@@ -107,18 +107,18 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
     let mut tmp_removed: Vec<String> = Vec::new();
     let mut would_remove_tmp: Vec<String> = Vec::new();
     if args.tmp_files {
-        match store.json_dir() {
-            Some(dir) => {
-                for p in jvdb::store::json::sweep_tmp_files(dir, args.dry_run)? {
-                    let p = p.display().to_string();
-                    if args.dry_run {
-                        would_remove_tmp.push(p);
-                    } else {
-                        tmp_removed.push(p);
-                    }
+        match store.sweep_temp_files(!args.dry_run).await? {
+            Some(found) => {
+                if args.dry_run {
+                    would_remove_tmp = found;
+                } else {
+                    tmp_removed = found;
                 }
             }
-            None => ctx.note("jvdb: --tmp-files applies to JSON stores only; skipped"),
+            None => ctx.note(format!(
+                "jvdb: --tmp-files: {} keeps no temp files; skipped",
+                store.describe()
+            )),
         }
     }
     for (id, why) in &failures {

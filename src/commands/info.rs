@@ -101,12 +101,13 @@ pub async fn run(ctx: &Ctx, args: InfoArgs) -> anyhow::Result<i32> {
 
 /// Open the store read-only and list its collections (with counts when `counts`).
 async fn probe(ctx: &Ctx, spec: &jvdb::store::StoreSpec, counts: bool) -> State {
-    if spec.backend == "json" {
+    if let Some(local) = spec.local_path() {
         // The path as given (an absolute form would collapse `//` and escape `redact`).
-        if let Err(e) = std::fs::metadata(&spec.location)
+        if let Err(e) = std::fs::metadata(&local.path)
             && e.kind() == std::io::ErrorKind::NotFound
         {
-            return State::Missing(format!("no directory {}", spec.location));
+            let what = if local.dir { "directory" } else { "file" };
+            return State::Missing(format!("no {what} {}", local.path.display()));
         }
     }
     let store = match spec.open(&ctx.open_options(false)).await {

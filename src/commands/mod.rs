@@ -259,7 +259,12 @@ impl Ctx {
         OpenOptions {
             create,
             missing_is_empty: false,
-            mongo_db: self.global.mongo_db.clone(),
+            settings: self
+                .global
+                .mongo_db
+                .iter()
+                .map(|d| ("mongodb.db".to_string(), d.clone()))
+                .collect(),
             connect_timeout: Some(std::time::Duration::from_secs_f64(
                 self.global.connect_timeout,
             )),

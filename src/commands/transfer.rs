@@ -71,8 +71,8 @@ async fn open_pair(
     }
     // Before anything is opened or created: a JSON target inside the source (or the source
     // inside the target) would be read as a collection of the other store.
-    if from.backend == "json" && to.backend == "json" {
-        check_overlap(&from.location, &to.location)?;
+    if let (Some(a), Some(b)) = (from.local_path(), to.local_path()) {
+        check_overlap(&a, &b)?;
     }
     // The source first: a missing source must not leave a new, empty target behind.
     let src = from
@@ -85,23 +85,35 @@ async fn open_pair(
     Ok((src, dst))
 }
 
-/// Refuse (exit 2) two JSON directories that are the same or where one lies inside the other,
-/// after resolving symlinks (a target that does not exist yet resolves through its nearest
-/// existing ancestor).
-fn check_overlap(from: &str, to: &str) -> Result<(), Error> {
-    let resolve = |flag: &str, loc: &str| {
+/// Refuse (exit 2) two local stores that are the same path, or directories where one lies
+/// inside the other, after resolving symlinks (a target that does not exist yet resolves
+/// through its nearest existing ancestor).
+fn check_overlap(
+    from_path: &jvdb::store::LocalPath,
+    to_path: &jvdb::store::LocalPath,
+) -> Result<(), Error> {
+    let resolve = |flag: &str, loc: &std::path::Path| {
         std::path::absolute(loc)
             .and_then(|p| jvdb::store::json::resolve_lenient(&p))
-            .map_err(|e| Error::io(format!("{flag} {loc}"), &e))
+            .map_err(|e| Error::io(format!("{flag} {}", loc.display()), &e))
     };
-    let a = resolve("--from", from)?;
-    let b = resolve("--to", to)?;
+    let a = resolve("--from", &from_path.path)?;
+    let b = resolve("--to", &to_path.path)?;
+    let (from, to) = (from_path.path.display(), to_path.path.display());
     // Messages name the paths as given: a resolved path collapses `//`, and a URI-like path
     // would then escape `redact`.
     if a == b {
+        let what = if from_path.dir && to_path.dir {
+            "directory"
+        } else {
+            "path"
+        };
         return Err(Error::invalid(format!(
-            "--from {from} and --to {to} are the same directory (after resolving symlinks)"
+            "--from {from} and --to {to} are the same {what} (after resolving symlinks)"
         )));
+    }
+    if !(from_path.dir && to_path.dir) {
+        return Ok(());
     }
     if b.starts_with(&a) {
         return Err(Error::invalid(format!(
@@ -261,7 +273,9 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     let mut mismatches = Vec::new();
     let mut differing = Vec::new();
     for r in &results {
-        let (d, bad) = transfer::digest_collection(dst.as_ref(), &r.name).await?;
+        let (d, bad) =
+            transfer::digest_collection(dst.as_ref(), &r.name, src.fidelity().max(dst.fidelity()))
+                .await?;
         if d != r.source_digest || !bad.is_empty() {
             differing.push(r.name.clone());
             mismatches.push(format!(

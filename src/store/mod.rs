@@ -14,7 +14,6 @@ use crate::value::Value;
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
-use std::path::Path;
 use std::sync::Arc;
 
 /// One item of a scan or find: a record, or a stored record that could not be read.
@@ -173,10 +172,141 @@ pub trait Store: Send + Sync {
         "id"
     }
 
-    /// The base directory when this is a JSON directory store.
-    fn json_dir(&self) -> Option<&Path> {
-        None
+    /// What a transfer may ask of this store as a target (capabilities, not identity).
+    fn write_caps(&self) -> WriteCaps {
+        WriteCaps::default()
     }
+
+    /// [`Store::save_many`] of records already encoded as jvspatial's JsonDB file bytes
+    /// (`json.dumps(record, indent=2)`, which a transfer makes anyway for its hashes), for a
+    /// store whose [`WriteCaps::file_bytes`] is set. Each record comes with its id (or why it
+    /// has none). A record stored with exactly these bytes is [`Saved::Unchanged`].
+    async fn save_file_bytes(
+        &self,
+        _collection: &str,
+        _records: Vec<(Result<String>, Vec<u8>)>,
+        _mode: SaveMode,
+    ) -> Result<Vec<Result<Saved>>> {
+        Err(Error::invalid(format!(
+            "{} does not take encoded records",
+            self.describe()
+        )))
+    }
+
+    /// [`Store::save_many`] that reports a record already stored exactly so as
+    /// [`Saved::Unchanged`] and does not rewrite it (a rerun of a transfer writes only what
+    /// differs). The default is `save_many`, for stores whose `save_many` already does so.
+    async fn save_keeping_unchanged(
+        &self,
+        collection: &str,
+        records: Vec<Value>,
+        mode: SaveMode,
+    ) -> Result<Vec<Result<Saved>>> {
+        self.save_many(collection, records, mode).await
+    }
+
+    /// What readers may ask of this store (capabilities, not identity).
+    fn read_caps(&self) -> ReadCaps {
+        ReadCaps::default()
+    }
+
+    /// Capability: a scan in any order with `map` applied where the store reads (a JSON
+    /// store's reader threads), for work that does not need id order. `None` = not offered;
+    /// use [`scan_map`], which falls back to [`Store::scan`].
+    async fn scan_map_any(
+        &self,
+        _collection: &str,
+        _ordered: bool,
+        _map: Arc<AnyMap>,
+    ) -> Result<Option<BoxStream<'static, Result<AnyItem>>>> {
+        Ok(None)
+    }
+
+    /// How faithfully the store keeps what it is given (key order, `-0.0`, number form).
+    /// Comparisons between stores (verify, the unchanged check) use the weaker of the two.
+    fn fidelity(&self) -> Fidelity {
+        Fidelity::Exact
+    }
+
+    /// Capability: find (or with `remove`, delete) the temp files of interrupted writes
+    /// (`cleanup --tmp-files`). `None` = the store has none.
+    async fn sweep_temp_files(&self, _remove: bool) -> Result<Option<Vec<String>>> {
+        Ok(None)
+    }
+}
+
+/// See [`Store::write_caps`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteCaps {
+    /// Takes JsonDB file bytes through [`Store::save_file_bytes`].
+    pub file_bytes: bool,
+    /// An insert is much cheaper than a replace (a database server): a transfer's replace is
+    /// done as an insert of the batch, then a replace of only the records that exist and
+    /// differ (looked up by [`Store::id_key`]).
+    pub insert_first: bool,
+}
+
+/// See [`Store::read_caps`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadCaps {
+    /// [`Store::scan_map_any`] runs the map on the store's own reader threads: filtering and
+    /// hashing there beats a `find` (a JSON directory).
+    pub parallel_map: bool,
+    /// `find` and `count` push filters down to the store's query engine, so a filtered read
+    /// should go through them rather than a scan.
+    pub filter_pushdown: bool,
+}
+
+/// See [`Store::fidelity`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Fidelity {
+    /// Keys keep their order and every value reads back as written (JSON, MongoDB, SQLite).
+    Exact,
+    /// Values survive, not their form: key order is lost, `-0.0` becomes `0`, a number keeps
+    /// its decimal value but not its spelling (PostgreSQL's JSONB).
+    Values,
+}
+
+/// A type-erased scan item (see [`Store::scan_map_any`]).
+pub type AnyItem = Box<dyn std::any::Any + Send>;
+/// A type-erased per-item map (see [`Store::scan_map_any`]).
+pub type AnyMap = dyn Fn(Item) -> Option<Result<AnyItem>> + Send + Sync;
+
+/// Every record of `collection` through `map`, which may drop items (`None`). With a store that
+/// offers [`Store::scan_map_any`], `map` runs where the store reads, in any order unless
+/// `ordered`; otherwise over [`Store::scan`] (id order).
+pub async fn scan_map<T: Send + 'static>(
+    store: &dyn Store,
+    collection: &str,
+    ordered: bool,
+    map: impl Fn(Item) -> Option<Result<T>> + Send + Sync + 'static,
+) -> Result<BoxStream<'static, Result<T>>> {
+    use futures::StreamExt;
+    let map = Arc::new(map);
+    let m = map.clone();
+    let any: Arc<AnyMap> = Arc::new(move |item| m(item).map(|r| r.map(|t| Box::new(t) as AnyItem)));
+    if let Some(items) = store.scan_map_any(collection, ordered, any).await? {
+        return Ok(items
+            .map(|r| {
+                r.and_then(|b| {
+                    b.downcast::<T>().map(|t| *t).map_err(|_| {
+                        Error::invalid("internal: a store's scan returned an item it was not given")
+                    })
+                })
+            })
+            .boxed());
+    }
+    Ok(store
+        .scan(collection)
+        .await?
+        .filter_map(move |r| {
+            let out = match r {
+                Ok(item) => map(item),
+                Err(e) => Some(Err(e)),
+            };
+            futures::future::ready(out)
+        })
+        .boxed())
 }
 
 /// How a store spec is opened.
@@ -188,11 +318,23 @@ pub struct OpenOptions {
     /// Without `create`: take a missing JSON directory for an empty store instead of an error
     /// (the target of a dry-run transfer, which must not be created).
     pub missing_is_empty: bool,
-    /// MongoDB database name from `--mongo-db` (the URI path wins; then
-    /// `JVSPATIAL_MONGODB_DB_NAME`; then `jvdb`).
-    pub mongo_db: Option<String>,
+    /// Backend settings given by flags, as `backend.key` = value (`mongodb.db` from
+    /// `--mongo-db`). Each backend reads its own keys ([`OpenOptions::setting`]) and documents
+    /// them; the generic core never interprets them.
+    pub settings: Vec<(String, String)>,
     /// How long to wait for a server before giving up (exit 4). `None` = the backend default.
     pub connect_timeout: Option<std::time::Duration>,
+}
+
+impl OpenOptions {
+    /// The value of setting `key` (`mongodb.db`), the last one given.
+    pub fn setting(&self, key: &str) -> Option<&str> {
+        self.settings
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// How a backend opens a store.
@@ -206,6 +348,24 @@ pub struct Backend {
     pub schemes: &'static [&'static str],
     pub summary: &'static str,
     pub open: OpenFn,
+    /// Where a store of this backend lives on this machine, from its spec location, when it is
+    /// a local directory or file (used to refuse overlapping transfers and to tell a missing
+    /// store from an unreadable one); `None` for servers and in-process stores.
+    pub local: fn(&str) -> Option<LocalPath>,
+}
+
+/// See [`Backend::local`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalPath {
+    /// The path as given in the spec (messages show it as given).
+    pub path: std::path::PathBuf,
+    /// A directory (the JSON store) rather than one file (SQLite).
+    pub dir: bool,
+}
+
+/// A backend's [`Backend::local`] for stores that are not local files.
+pub fn not_local(_: &str) -> Option<LocalPath> {
+    None
 }
 
 /// Every backend, once.
@@ -327,6 +487,14 @@ impl StoreSpec {
         })
     }
 
+    /// Where the store lives on this machine, when it is a local directory or file.
+    pub fn local_path(&self) -> Option<LocalPath> {
+        BACKENDS
+            .iter()
+            .find(|b| b.name == self.backend)
+            .and_then(|b| (b.local)(&self.location))
+    }
+
     pub async fn open(&self, opts: &OpenOptions) -> Result<Arc<dyn Store>> {
         let b = BACKENDS
             .iter()
@@ -399,6 +567,9 @@ pub fn redact(s: &str) -> String {
     }
     out
 }
+
+/// jvspatial's default `JVSPATIAL_POSTGRES_DSN`.
+pub const DEFAULT_POSTGRES_DSN: &str = "postgresql://postgres:postgres@localhost:5432/jvdb";
 
 /// Why a store was chosen (for `jvdb info` and `-v`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -485,10 +656,40 @@ pub fn resolve(db_flag: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> R
                 reason: format!("JVSPATIAL_DB_TYPE=mongodb, {why_uri}"),
             })
         }
+        Some("sqlite") => {
+            // jvspatial's resolve_db_paths: one variable for the JSON base and the SQLite file.
+            let (path, why) = match var("JVSPATIAL_DB_PATH") {
+                Some(p) => (p, "path from JVSPATIAL_DB_PATH"),
+                None => (
+                    "jvdb/sqlite/jvspatial.db".to_string(),
+                    "default path jvdb/sqlite/jvspatial.db",
+                ),
+            };
+            let spec = StoreSpec::parse(&format!("sqlite:{path}"))
+                .map_err(|e| e.context("JVSPATIAL_DB_TYPE=sqlite"))?;
+            Ok(Resolved {
+                spec,
+                reason: format!("JVSPATIAL_DB_TYPE=sqlite, {why}"),
+            })
+        }
+        Some(t @ ("postgres" | "postgresql")) => {
+            let (dsn, why) = match var("JVSPATIAL_POSTGRES_DSN") {
+                Some(d) => (d, "DSN from JVSPATIAL_POSTGRES_DSN".to_string()),
+                None => (
+                    DEFAULT_POSTGRES_DSN.to_string(),
+                    format!("default DSN {}", redact(DEFAULT_POSTGRES_DSN)),
+                ),
+            };
+            let spec = StoreSpec::parse(&dsn).map_err(|e| e.context("JVSPATIAL_POSTGRES_DSN"))?;
+            Ok(Resolved {
+                spec,
+                reason: format!("JVSPATIAL_DB_TYPE={t}, {why}"),
+            })
+        }
         Some(t) => {
-            let jvspatial_type = ["sqlite", "postgres", "postgresql", "dynamodb"].contains(&t);
+            let jvspatial_type = ["dynamodb"].contains(&t);
             Err(Error::invalid(format!(
-                "JVSPATIAL_DB_TYPE={t}: {}; the types are json, mongodb (this build), sqlite, postgres, postgresql, dynamodb (jvspatial)",
+                "JVSPATIAL_DB_TYPE={t}: {}; the types are json, mongodb, sqlite, postgres, postgresql (this build), dynamodb (jvspatial)",
                 if jvspatial_type {
                     "a jvspatial store type this build of jvdb cannot open yet"
                 } else {

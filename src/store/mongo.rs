@@ -50,6 +50,7 @@ pub static BACKEND: Backend = Backend {
         let o = o.clone();
         async move { Ok(Arc::new(MongoStore::open(&uri, &o).await?) as Arc<dyn Store>) }.boxed()
     },
+    local: crate::store::not_local,
 };
 
 /// The floor of the driver's connect/heartbeat timeout.
@@ -279,7 +280,11 @@ impl MongoStore {
             .default_database
             .clone()
             .filter(|d| !d.is_empty())
-            .or_else(|| opts.mongo_db.clone().filter(|d| !d.is_empty()))
+            .or_else(|| {
+                opts.setting("mongodb.db")
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string)
+            })
             .or_else(|| env_var("JVSPATIAL_MONGODB_DB_NAME"))
             .unwrap_or_else(|| "jvdb".to_string());
         if db_name.contains(['/', '\\', '.', ' ', '"', '$', '\0']) || db_name.len() > 63 {
@@ -982,6 +987,20 @@ fn stream_docs(cursor: mongodb::Cursor<Document>, ctx: Arc<Ctx>, query: bool) ->
 impl Store for MongoStore {
     fn id_key(&self) -> &'static str {
         "_id"
+    }
+
+    fn write_caps(&self) -> crate::store::WriteCaps {
+        crate::store::WriteCaps {
+            file_bytes: false,
+            insert_first: true,
+        }
+    }
+
+    fn read_caps(&self) -> crate::store::ReadCaps {
+        crate::store::ReadCaps {
+            parallel_map: false,
+            filter_pushdown: true,
+        }
     }
 
     fn backend(&self) -> &'static str {

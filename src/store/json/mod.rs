@@ -59,6 +59,12 @@ pub static BACKEND: Backend = Backend {
         }
         .boxed()
     },
+    local: |loc: &str| {
+        Some(crate::store::LocalPath {
+            path: loc.into(),
+            dir: true,
+        })
+    },
 };
 
 /// Concurrent writers in `save_many`: fsync latency dominates, so many writes are in flight.
@@ -1111,8 +1117,58 @@ impl Store for JsonStore {
         }
     }
 
-    fn json_dir(&self) -> Option<&Path> {
-        Some(&self.inner.base)
+    fn write_caps(&self) -> crate::store::WriteCaps {
+        crate::store::WriteCaps {
+            file_bytes: true,
+            insert_first: false,
+        }
+    }
+
+    async fn save_file_bytes(
+        &self,
+        collection: &str,
+        records: Vec<(Result<String>, Vec<u8>)>,
+        mode: SaveMode,
+    ) -> Result<Vec<Result<Saved>>> {
+        self.save_encoded(collection, records, mode).await
+    }
+
+    async fn save_keeping_unchanged(
+        &self,
+        collection: &str,
+        records: Vec<Value>,
+        mode: SaveMode,
+    ) -> Result<Vec<Result<Saved>>> {
+        JsonStore::save_keeping_unchanged(self, collection, records, mode).await
+    }
+
+    fn read_caps(&self) -> crate::store::ReadCaps {
+        crate::store::ReadCaps {
+            parallel_map: true,
+            filter_pushdown: false,
+        }
+    }
+
+    async fn scan_map_any(
+        &self,
+        collection: &str,
+        ordered: bool,
+        map: Arc<crate::store::AnyMap>,
+    ) -> Result<Option<futures::stream::BoxStream<'static, Result<crate::store::AnyItem>>>> {
+        Ok(Some(
+            self.scan_map(collection, ordered, Arc::new(move |i| map(i)))
+                .await?,
+        ))
+    }
+
+    async fn sweep_temp_files(&self, remove: bool) -> Result<Option<Vec<String>>> {
+        let base = self.inner.base.clone();
+        let found = tokio::task::spawn_blocking(move || sweep_tmp_files(&base, !remove))
+            .await
+            .map_err(join_err)??;
+        Ok(Some(
+            found.into_iter().map(|p| p.display().to_string()).collect(),
+        ))
     }
 }
 

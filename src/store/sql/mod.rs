@@ -416,8 +416,15 @@ impl Ctx {
 
     /// A marker for parameter `p` (replaced by its placeholder in [`Ctx::finish`]).
     pub(crate) fn bind(&mut self, p: Param) -> String {
-        self.params.push(p);
-        format!("{MARK_OPEN}{}{MARK_CLOSE}", self.params.len() - 1)
+        // The same value (a path, an operand used by `sup` and `sub`) is bound once.
+        let i = match self.params.iter().position(|q| same_param(q, &p)) {
+            Some(i) => i,
+            None => {
+                self.params.push(p);
+                self.params.len() - 1
+            }
+        };
+        format!("{MARK_OPEN}{i}{MARK_CLOSE}")
     }
 
     fn alias(&mut self) -> String {
@@ -447,6 +454,13 @@ impl Ctx {
         out.push_str(rest);
         let params = order.into_iter().map(|i| self.params[i].clone()).collect();
         (out, params)
+    }
+}
+
+fn same_param(a: &Param, b: &Param) -> bool {
+    match (a, b) {
+        (Param::Float(x), Param::Float(y)) => x.to_bits() == y.to_bits(),
+        _ => a == b,
     }
 }
 

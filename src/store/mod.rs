@@ -6,6 +6,7 @@
 pub mod json;
 pub mod memory;
 pub mod mongo;
+pub mod sql;
 
 use crate::error::{Error, Result};
 use crate::query::projection::Projection;

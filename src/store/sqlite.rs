@@ -243,7 +243,7 @@ fn sql_err(shown: &str, what: &str, e: &rusqlite::Error) -> Error {
         Some(ErrorCode::ReadOnly) => {
             format!("read-only database (file, directory or mount not writable){what}: {msg}")
         }
-        Some(ErrorCode::NotADatabase) => format!("not a SQLite database file{what}"),
+        Some(ErrorCode::NotADatabase) => "not a SQLite database file".to_string(),
         Some(ErrorCode::DatabaseCorrupt) => {
             format!("the database file is corrupt ({msg}){what}")
         }

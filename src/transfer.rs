@@ -41,6 +41,37 @@ pub fn record_hash(record: &Value) -> u128 {
     bytes_hash(&crate::json::to_python_indent2(record))
 }
 
+/// How records are compared between stores: the composition of the stores' [`Store::stored_form`]s
+/// (`None` when every store gives records back as given).
+pub type Norm = Option<Arc<dyn Fn(&Value) -> Value + Send + Sync>>;
+
+/// The comparison form for records that pass through all of `stores`.
+pub fn norm_of(stores: &[&dyn Store]) -> Norm {
+    let fs: Vec<fn(&Value) -> Value> = stores.iter().filter_map(|s| s.stored_form()).collect();
+    match fs.len() {
+        0 => None,
+        1 => {
+            let f = fs[0];
+            Some(Arc::new(move |v: &Value| f(v)))
+        }
+        _ => Some(Arc::new(move |v: &Value| {
+            let mut out = fs[0](v);
+            for f in &fs[1..] {
+                out = f(&out);
+            }
+            out
+        })),
+    }
+}
+
+/// [`record_hash`] of a record in the comparison form `norm`.
+pub fn record_hash_as(record: &Value, norm: &Norm) -> u128 {
+    match norm {
+        Some(f) => record_hash(&f(record)),
+        None => record_hash(record),
+    }
+}
+
 /// [`record_hash`] of a record whose canonical bytes are `bytes`.
 fn bytes_hash(bytes: &[u8]) -> u128 {
     let h = blake3::hash(bytes);
@@ -82,12 +113,16 @@ fn shown_id(r: &Value) -> String {
     }
 }
 
-fn prepare(coll: &str, upgrade: bool, carry: Carry, item: Item) -> Prepared {
+fn prepare(coll: &str, upgrade: bool, carry: Carry, item: Item, norm: &Norm) -> Prepared {
     match item {
         Item::Record(rec) => {
             let (rec, changed) = canonical(coll, rec, upgrade);
             let bytes = crate::json::to_python_indent2(&rec);
-            let h = bytes_hash(&bytes);
+            // the hash of what the target will give back (its stored form)
+            let h = match norm {
+                Some(f) => record_hash(&f(&rec)),
+                None => bytes_hash(&bytes),
+            };
             let payload = match carry {
                 Carry::Value => Payload::Value(rec),
                 Carry::Encoded => Payload::Encoded(
@@ -127,6 +162,7 @@ async fn prepared_stream(
     coll: &str,
     opts: &TransferOptions,
     carry: Carry,
+    norm: Norm,
 ) -> Result<futures::stream::BoxStream<'static, Result<Prepared>>> {
     let (c, upgrade) = (coll.to_string(), opts.upgrade);
     if let Some(js) = json_handle(src)? {
@@ -140,7 +176,7 @@ async fn prepared_stream(
                     Err(e) => return Some(Err(e.into())),
                 }
             }
-            Some(Ok(prepare(&c, upgrade, carry, item)))
+            Some(Ok(prepare(&c, upgrade, carry, item, &norm)))
         };
         return js.scan_map(coll, ordered, Arc::new(map)).await;
     }
@@ -149,7 +185,7 @@ async fn prepared_stream(
         None => src.scan(coll).await?,
     };
     Ok(items
-        .map(move |r| r.map(|i| prepare(&c, upgrade, carry, i)))
+        .map(move |r| r.map(|i| prepare(&c, upgrade, carry, i, &norm)))
         .boxed())
 }
 
@@ -292,7 +328,7 @@ async fn transfer_collection(
         Carry::Value
     };
     let json_dst = json_dst.as_ref();
-    let mut items = prepared_stream(src, coll, opts, carry).await?;
+    let mut items = prepared_stream(src, coll, opts, carry, norm_of(&[dst])).await?;
     if opts.indexes && !opts.dry_run {
         dst.prepare_collection(coll).await?;
     }
@@ -435,13 +471,15 @@ async fn save_insert_first(
     if retry.is_empty() {
         return Ok(out);
     }
-    // Keep the conflicting records that the target already holds in the same canonical form.
+    // Keep the conflicting records that the target already holds in the same canonical form
+    // (compared in the form the target gives records back).
     let stored = stored_hashes(dst, coll, retry.iter().map(|&i| &copy[i])).await?;
+    let norm = norm_of(&[dst]);
     retry.retain(|&i| {
         let same = crate::store::record_id(&copy[i])
             .ok()
             .and_then(|id| stored.get(id))
-            .is_some_and(|h| *h == record_hash(&copy[i]));
+            .is_some_and(|h| *h == record_hash_as(&copy[i], &norm));
         if same {
             out[i] = Ok(Saved::Unchanged);
         }
@@ -499,6 +537,15 @@ pub async fn digest_collection(
     store: &dyn Store,
     coll: &str,
 ) -> Result<(Digest, Vec<(String, String)>)> {
+    digest_collection_as(store, coll, None).await
+}
+
+/// [`digest_collection`] of the records in the comparison form `norm`.
+pub async fn digest_collection_as(
+    store: &dyn Store,
+    coll: &str,
+    norm: Norm,
+) -> Result<(Digest, Vec<(String, String)>)> {
     let mut d = Digest::default();
     let mut bad = Vec::new();
     let mut items = match json_handle(store)? {
@@ -507,8 +554,8 @@ pub async fn digest_collection(
             js.scan_map(
                 coll,
                 false,
-                Arc::new(|item| {
-                    Some(Ok(match prepare("", false, Carry::Nothing, item) {
+                Arc::new(move |item| {
+                    Some(Ok(match prepare("", false, Carry::Nothing, item, &norm) {
                         // only the hash is needed: free the record in the reader thread
                         Prepared::Record(_, _, h) => Prepared::Record(Payload::None, false, h),
                         bad => bad,
@@ -520,7 +567,7 @@ pub async fn digest_collection(
         None => store
             .scan(coll)
             .await?
-            .map(|r| r.map(|i| prepare("", false, Carry::Nothing, i)))
+            .map(move |r| r.map(|i| prepare("", false, Carry::Nothing, i, &norm)))
             .boxed(),
     };
     while let Some(item) = items.next().await {
@@ -565,9 +612,11 @@ pub async fn compare_stores(
         collections.to_vec()
     };
     let mut out = Vec::new();
+    // Both sides in the form records take after passing through both stores.
+    let norm = norm_of(&[a, b]);
     for name in names {
-        let (da, ba) = digest_collection(a, &name).await?;
-        let (db, bb) = digest_collection(b, &name).await?;
+        let (da, ba) = digest_collection_as(a, &name, norm.clone()).await?;
+        let (db, bb) = digest_collection_as(b, &name, norm.clone()).await?;
         out.push(Comparison {
             name,
             a: da,
@@ -636,13 +685,14 @@ async fn id_hashes(
     store: &dyn Store,
     coll: &str,
     upgrade: bool,
+    norm: Norm,
 ) -> Result<futures::stream::BoxStream<'static, Result<IdHash>>> {
     let c = coll.to_string();
     let map = move |item: Item| -> Option<Result<IdHash>> {
         Some(Ok(match item {
             Item::Record(rec) => {
                 let (rec, _) = canonical(&c, rec, upgrade);
-                IdHash::Record(shown_id(&rec), record_hash(&rec))
+                IdHash::Record(shown_id(&rec), record_hash_as(&rec, &norm))
             }
             Item::Unreadable { id, .. } => IdHash::Unreadable(id),
         }))
@@ -668,7 +718,8 @@ pub async fn list_differences(
 ) -> Result<Vec<Difference>> {
     let mut in_a: std::collections::HashMap<String, u128> = std::collections::HashMap::new();
     let mut out = Vec::new();
-    let mut items = id_hashes(a, coll, upgrade_a).await?;
+    let norm = norm_of(&[a, b]);
+    let mut items = id_hashes(a, coll, upgrade_a, norm.clone()).await?;
     while let Some(item) = items.next().await {
         match item? {
             IdHash::Record(id, h) => {
@@ -685,7 +736,7 @@ pub async fn list_differences(
     for d in &out {
         in_a.remove(&d.id);
     }
-    let mut items = id_hashes(b, coll, false).await?;
+    let mut items = id_hashes(b, coll, false, norm).await?;
     while let Some(item) = items.next().await {
         match item? {
             IdHash::Record(id, h) => match in_a.remove(&id) {

@@ -460,3 +460,310 @@ async fn describe_redacts_the_password() {
         reason: String::new(),
     };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Interop with jvspatial 0.2.2's own PostgresDB (asyncpg)
+
+/// Run tests/py/pg_interop.py; its stdout as a value.
+fn py(cmd: &str, schema: &str) -> Value {
+    let out = Command::new(python())
+        .arg(py_script("pg_interop.py"))
+        .args([cmd, &dsn(), schema])
+        .output()
+        .expect("run pg_interop.py");
+    assert!(
+        out.status.success(),
+        "pg_interop.py {cmd}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    jvdb::json::parse_bytes(&out.stdout).expect("pg_interop.py prints JSON")
+}
+
+/// Every collection of `st` as jvdb reads it: collection → records in id order.
+async fn read_all(st: &dyn Store) -> Value {
+    let mut m = jvdb::value::Map::new();
+    for c in st.collections().await.unwrap() {
+        let recs: Vec<Value> = items(st.scan(&c).await.unwrap())
+            .await
+            .into_iter()
+            .map(|it| match it {
+                Item::Record(v) => v,
+                other => panic!("{c}: {other:?}"),
+            })
+            .collect();
+        m.insert(c, arr(recs));
+    }
+    Value::Object(m)
+}
+
+#[track_caller]
+fn assert_same_stores(jv: &Value, ours: &Value) {
+    let (a, b) = (jv.as_object().unwrap(), ours.as_object().unwrap());
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (c, recs) in a {
+        let (x, y) = (recs.as_array().unwrap(), b[c].as_array().unwrap());
+        assert_eq!(x.len(), y.len(), "{c}: counts");
+        for (p, q) in x.iter().zip(y) {
+            assert!(same(p, q), "{c}: jvspatial reads\n{p:?}\njvdb reads\n{q:?}");
+        }
+    }
+}
+
+fn sample() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/sample-store")
+}
+
+#[track_caller]
+fn ok(args: &[&str]) -> String {
+    let (c, out, err) = jvdb(args);
+    assert_eq!(c, 0, "jvdb {args:?}: {err}");
+    out
+}
+
+/// jvspatial builds a graph through its API (with ensure_indexes) in schema A; jvdb reads every
+/// record exactly as jvspatial reads it (keys in JSONB order, numbers as numeric prints them);
+/// jvdb migrates A into schema B, and B's tables, columns, constraints and indexes are
+/// jvspatial's, definition for definition; a rerun writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jvspatial_graph_reads_equal_and_migrates_with_equal_ddl() {
+    let a = fresh_schema();
+    let built = py("build", &a);
+    let sa = open_schema(&a).await;
+    assert_same_stores(&built, &read_all(&sa).await);
+    // the value kinds came through as jvspatial reads them
+    let alpha = found(&sa, "node", "n.City.000000000000000000000001").await;
+    let ctx = alpha.get("context").unwrap();
+    assert_eq!(ctx.get("big"), Some(&big("18446744073709551617")));
+    assert_eq!(ctx.get("ratio"), Some(&Value::Int(10_000_000_000_000_000)));
+
+    let b = fresh_schema();
+    let out = jvdb(&["migrate", "--from", &spec_for(&a), "--to", &spec_for(&b)]);
+    assert_eq!(out.0, 0, "{}", out.2);
+    assert!(out.2.contains("verified"), "{}", out.2);
+    let (da, db) = (py("ddl", &a), py("ddl", &b));
+    for part in ["columns", "constraints", "indexes"] {
+        assert!(
+            same(da.get(part).unwrap(), db.get(part).unwrap()),
+            "{part} differ:\njvspatial {:?}\njvdb      {:?}",
+            da.get(part),
+            db.get(part)
+        );
+    }
+    assert!(
+        json_has(&da, "edge_source_target_entity_uniq_sort_d0c746d4"),
+        "jvspatial made its sort companions"
+    );
+    assert_same_stores(&built, &py("dump", &b));
+    let out = jvdb(&["migrate", "--from", &spec_for(&a), "--to", &spec_for(&b)]);
+    assert_eq!(out.0, 0, "{}", out.2);
+    assert!(out.2.contains("written 0, unchanged"), "{}", out.2);
+    ok(&["verify", &spec_for(&a), &spec_for(&b)]);
+    // and out to a JSON store: the same records jvspatial reads
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("j");
+    ok(&[
+        "migrate",
+        "--from",
+        &spec_for(&b),
+        "--to",
+        dir.to_str().unwrap(),
+    ]);
+    ok(&["verify", &spec_for(&a), dir.to_str().unwrap()]);
+}
+
+fn json_has(v: &Value, needle: &str) -> bool {
+    jvdb::json::to_line(v).contains(needle)
+}
+
+/// jvdb writes (migrate from the sample JSON store, save in every mode, copy, cleanup) and
+/// jvspatial's PostgresDB reads back exactly what jvdb reads, equal to the source as JSONB
+/// stores it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jvdb_writes_jvspatial_reads_back_equal() {
+    let schema = fresh_schema();
+    let spec = spec_for(&schema);
+    let src = sample();
+    let src = src.to_str().unwrap();
+    ok(&["migrate", "--from", src, "--to", &spec]);
+    let st = open_schema(&schema).await;
+    let js = jvdb::store::StoreSpec::parse(src)
+        .unwrap()
+        .open(&OpenOptions::default())
+        .await
+        .unwrap();
+    let source = read_all(js.as_ref()).await;
+    let want: Value = {
+        let mut m = jvdb::value::Map::new();
+        for (c, recs) in source.as_object().unwrap() {
+            let recs: Vec<Value> = recs
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(jvdb::store::postgres::stored_form)
+                .collect();
+            m.insert(c.clone(), arr(recs));
+        }
+        Value::Object(m)
+    };
+    assert_same_stores(&want, &py("dump", &schema));
+    assert_same_stores(&py("dump", &schema), &read_all(&st).await);
+
+    // save in every mode
+    let id = "n.City.000000000000000000000001";
+    ok(&[
+        "--db",
+        &spec,
+        "save",
+        "node",
+        "--data",
+        &format!(
+            r#"{{"id": "{id}", "entity": "City", "context": {{"name": "Replaced", "zz": -0.0}}}}"#
+        ),
+    ]);
+    ok(&[
+        "--db",
+        &spec,
+        "save",
+        "node",
+        "--mode",
+        "merge",
+        "--data",
+        &format!(r#"{{"id": "{id}", "context": {{"added": [1, 2.5, 1e20]}}}}"#),
+    ]);
+    ok(&[
+        "--db",
+        &spec,
+        "save",
+        "node",
+        "--mode",
+        "insert",
+        "--data",
+        r#"{"id": "n.City.new1", "entity": "City", "context": {"v": 1}}"#,
+    ]);
+    let (c, _, err) = jvdb(&[
+        "--db",
+        &spec,
+        "save",
+        "node",
+        "--mode",
+        "insert",
+        "--data",
+        r#"{"id": "n.City.new1", "entity": "City", "context": {"v": 2}}"#,
+    ]);
+    assert_eq!(c, 5, "{err}");
+    ok(&[
+        "--db",
+        &spec,
+        "save",
+        "node",
+        "--mode",
+        "skip-existing",
+        "--data",
+        r#"[{"id": "n.City.new1", "context": {"v": 3}}, {"id": "n.City.new2", "entity": "City", "tenant_id": 42}]"#,
+    ]);
+    let jv = py("dump", &schema);
+    assert_same_stores(&jv, &read_all(&st).await);
+    let got = found(&st, "node", id).await;
+    let want = jvdb::json::parse_str(&format!(
+        r#"{{"id": "{id}", "entity": "City", "context": {{"zz": 0.0, "name": "Replaced", "added": [1, 2.5, 100000000000000000000]}}}}"#
+    ))
+    .unwrap();
+    assert_same(&got, &want);
+    assert_eq!(
+        found(&st, "node", "n.City.new1").await.get("context"),
+        Some(&obj(&[("v", i(1))]))
+    );
+    assert_eq!(
+        psql(&format!(
+            "SELECT tenant_id FROM {schema}.node WHERE id = 'n.City.new2'"
+        ))
+        .trim(),
+        "42"
+    );
+
+    // copy into another schema, then cleanup there: jvspatial reads what jvdb reads
+    let other = fresh_schema();
+    ok(&[
+        "copy",
+        "-c",
+        "node",
+        "-c",
+        "edge",
+        "--from",
+        &spec,
+        "--to",
+        &spec_for(&other),
+    ]);
+    let before = items(open_schema(&other).await.scan("edge").await.unwrap())
+        .await
+        .len();
+    ok(&["--db", &spec_for(&other), "cleanup", "--yes"]);
+    let so = open_schema(&other).await;
+    let after = read_all(&so).await;
+    assert_eq!(
+        after.get("edge").unwrap().as_array().unwrap().len(),
+        before - 3
+    );
+    assert_same_stores(&py("dump", &other), &after);
+}
+
+/// Records JSONB cannot hold fail by id and field (exit 1), the others land; jvspatial's own
+/// bulk_save refuses the same records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jsonb_traps_fail_by_id_and_field() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("src");
+    std::fs::create_dir_all(dir.join("node")).unwrap();
+    let files = [
+        (
+            "ok",
+            r#"{"id": "ok", "entity": "City", "context": {"x": 1}}"#,
+        ),
+        (
+            "nan",
+            r#"{"id": "nan", "entity": "City", "context": {"x": NaN}}"#,
+        ),
+        (
+            "inf",
+            r#"{"id": "inf", "entity": "City", "context": {"xs": [1, -Infinity]}}"#,
+        ),
+        (
+            "nul",
+            r#"{"id": "nul", "entity": "City", "context": {"s": "a\u0000b"}}"#,
+        ),
+        (
+            "sur",
+            r#"{"id": "sur", "entity": "City", "context": {"s": "a\ud800b"}}"#,
+        ),
+    ];
+    for (id, text) in files {
+        std::fs::write(dir.join(format!("node/{id}.json")), text).unwrap();
+    }
+    let schema = fresh_schema();
+    let (c, _, err) = jvdb(&[
+        "migrate",
+        "--from",
+        dir.to_str().unwrap(),
+        "--to",
+        &spec_for(&schema),
+    ]);
+    assert_eq!(c, 1, "{err}");
+    for (id, field) in [
+        ("nan", "context.x holds NaN"),
+        ("inf", "context.xs.1 holds -Infinity"),
+        ("nul", "context.s holds a string with \\u0000"),
+        ("sur", "context.s holds a string with a lone surrogate"),
+    ] {
+        assert!(
+            err.contains(&format!("\"{id}\"")) && err.contains(field),
+            "{id}: {err}"
+        );
+    }
+    let st = open_schema(&schema).await;
+    assert_eq!(scan_ids(&st, "node").await, vec!["ok"]);
+    let jv = py("traps", &fresh_schema());
+    assert_eq!(
+        jvdb::json::to_line(&jv),
+        r#"{"saved":1,"failed":["inf","nan","nul"]}"#
+    );
+}

@@ -417,6 +417,8 @@ fn bad_input_gets_one_line_and_its_exit_code() {
         "schema \"no_such_schema\" does not exist",
         &password(),
     );
+    // sslmode=require against a server without TLS
+    assert_bad(&format!("{}?sslmode=require", dsn()), 4, "TLS", &password());
     // a schema name jvspatial rejects
     assert_bad(
         &format!("{}?schema=a-b", dsn()),

@@ -6,6 +6,7 @@
 pub mod json;
 pub mod memory;
 pub mod mongo;
+pub mod postgres;
 pub mod sql;
 pub mod sqlite;
 
@@ -174,6 +175,16 @@ pub trait Store: Send + Sync {
         "id"
     }
 
+    /// When this store gives a saved record back in another form than it was given, the
+    /// function that makes that form from a record (PostgreSQL's JSONB orders keys by length,
+    /// drops -0.0's sign and prints floats of magnitude >= 1e16 as integers). Comparisons
+    /// between stores (verify, a transfer's verification and its unchanged check) compare
+    /// records in this form, so a backend that does not keep key order compares values.
+    /// `None` (the default): records come back exactly as given.
+    fn stored_form(&self) -> Option<fn(&Value) -> Value> {
+        None
+    }
+
     /// What a transfer may ask of this store as a target (capabilities, not identity).
     fn write_caps(&self) -> WriteCaps {
         WriteCaps::default()
@@ -224,12 +235,6 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
-    /// How faithfully the store keeps what it is given (key order, `-0.0`, number form).
-    /// Comparisons between stores (verify, the unchanged check) use the weaker of the two.
-    fn fidelity(&self) -> Fidelity {
-        Fidelity::Exact
-    }
-
     /// Capability: find (or with `remove`, delete) the temp files of interrupted writes
     /// (`cleanup --tmp-files`). `None` = the store has none.
     async fn sweep_temp_files(&self, _remove: bool) -> Result<Option<Vec<String>>> {
@@ -257,16 +262,6 @@ pub struct ReadCaps {
     /// `find` and `count` push filters down to the store's query engine, so a filtered read
     /// should go through them rather than a scan.
     pub filter_pushdown: bool,
-}
-
-/// See [`Store::fidelity`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Fidelity {
-    /// Keys keep their order and every value reads back as written (JSON, MongoDB, SQLite).
-    Exact,
-    /// Values survive, not their form: key order is lost, `-0.0` becomes `0`, a number keeps
-    /// its decimal value but not its spelling (PostgreSQL's JSONB).
-    Values,
 }
 
 /// A type-erased scan item (see [`Store::scan_map_any`]).
@@ -376,10 +371,11 @@ pub static BACKENDS: &[&Backend] = &[
     &memory::BACKEND,
     &mongo::BACKEND,
     &sqlite::BACKEND,
+    &postgres::BACKEND,
 ];
 
 /// Backends the design names that are not built yet (for clear errors).
-const PLANNED: &[&str] = &["postgresql", "postgres"];
+const PLANNED: &[&str] = &["dynamodb"];
 
 pub fn known_backends() -> String {
     BACKENDS

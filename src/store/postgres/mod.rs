@@ -66,6 +66,18 @@ pub static BACKEND: Backend = Backend {
     local: super::not_local,
 };
 
+/// A bound parameter of a pushed-down query.
+type PgParam = Box<dyn tokio_postgres::types::ToSql + Sync + Send>;
+
+fn pg_param(p: crate::store::sql::Param) -> PgParam {
+    use crate::store::sql::Param;
+    match p {
+        Param::Int(i) => Box::new(i),
+        Param::Float(f) => Box::new(f),
+        Param::Text(t) => Box::new(t),
+    }
+}
+
 /// Rows per COPY + merge transaction (and the bytes bound of one).
 const CHUNK_ROWS: usize = 5000;
 const CHUNK_BYTES: usize = 16 * 1024 * 1024;
@@ -294,46 +306,41 @@ impl PgStore {
         Ok(made)
     }
 
-    /// The SELECT that gives the candidate rows of a find, or `None` when nothing narrower
-    /// than a scan is known. The rows are always a superset of the matches, in id order; the
-    /// caller still applies the whole filter, sort, skip, limit and projection in-process, so
-    /// the answer is exact. The seam for the shared SQL pushdown (`src/store/sql/`).
-    fn select_for(&self, col: &str, spec: &FindSpec) -> Option<(String, Vec<String>)> {
-        if spec.filter.dialect != Dialect::Mongo {
-            return None;
+    /// The SELECT of a find, through the shared SQL splitter ([`crate::store::sql::plan`]):
+    /// the pushed-down condition, order, limit and offset, and what the caller must still
+    /// do in-process over the rows ([`crate::store::sql::SqlPlan::residual`]: the whole
+    /// filter again unless the condition is exact). Rows come in id order unless the plan
+    /// orders them.
+    fn select_for(
+        &self,
+        col: &str,
+        spec: &FindSpec,
+    ) -> (String, Vec<PgParam>, FindSpec) {
+        let plan = crate::store::sql::plan(spec, &crate::store::sql::POSTGRES, 1);
+        let mut sql = format!("SELECT id, data FROM {}", self.table(col));
+        if let Some(w) = &plan.where_sql {
+            sql.push_str(&format!(" WHERE {w}"));
         }
-        let m = spec.filter.raw.as_object()?;
-        if m.len() != 1 {
-            return None;
+        let order = plan
+            .order_by
+            .clone()
+            .unwrap_or_else(|| "id COLLATE \"C\"".to_string());
+        sql.push_str(&format!(" ORDER BY {order}"));
+        if let Some(l) = plan.limit {
+            sql.push_str(&format!(" LIMIT {l}"));
         }
-        let ids: Vec<String> = match m.get("id")? {
-            Value::Str(s) => vec![s.clone()],
-            Value::Object(op) if op.len() == 1 => match op.get("$in")? {
-                Value::Array(a) => a
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                _ => return None,
-            },
-            _ => return None,
-        };
-        Some((
-            format!(
-                "SELECT id, data FROM {} WHERE id = ANY($1) ORDER BY id COLLATE \"C\"",
-                self.table(col)
-            ),
-            ids,
-        ))
+        if let Some(o) = plan.offset {
+            sql.push_str(&format!(" OFFSET {o}"));
+        }
+        let params = plan.params.into_iter().map(pg_param).collect();
+        (sql, params, plan.residual)
     }
 
     /// Stream the rows of `sql` (`id, data`) as items; a missing table is empty.
-    async fn stream(&self, col: &str, sql: String, ids: Option<Vec<String>>) -> Result<ItemStream> {
+    async fn stream(&self, col: &str, sql: String, params: Vec<PgParam>) -> Result<ItemStream> {
         let client = self.client().await?;
         let what = format!("collection {col}: read");
-        let rows = match &ids {
-            Some(ids) => client.query_raw(&sql, [ids]).await,
-            None => client.query_raw(&sql, Vec::<String>::new()).await,
-        };
+        let rows = client.query_raw(&sql, params).await;
         let rows = match rows {
             Ok(r) => r,
             Err(e) if conn::code(&e) == Some("42P01") => {
@@ -946,24 +953,58 @@ impl Store for PgStore {
             "SELECT id, data FROM {} ORDER BY id COLLATE \"C\"",
             self.table(collection)
         );
-        self.stream(collection, sql, None).await
+        self.stream(collection, sql, Vec::new()).await
     }
 
     async fn find(&self, collection: &str, spec: FindSpec) -> Result<ItemStream> {
         ddl::check_collection(collection)?;
-        let items = match self.select_for(collection, &spec) {
-            Some((sql, ids)) => self.stream(collection, sql, Some(ids)).await?,
-            None => self.scan(collection).await?,
-        };
-        Ok(crate::find::find_in_stream(items, spec))
+        if spec.limit == Some(0) {
+            return Ok(futures::stream::empty().boxed());
+        }
+        let (sql, params, residual) = self.select_for(collection, &spec);
+        let items = self.stream(collection, sql, params).await?;
+        Ok(crate::find::find_in_stream(items, residual))
     }
 
     async fn count(&self, collection: &str, filter: Option<Arc<Filter>>) -> Result<Count> {
         ddl::check_collection(collection)?;
         match filter {
             Some(f) if !f.is_empty() => {
-                let items = self.find(collection, FindSpec::matching(f)).await?;
-                crate::find::count_stream(items).await
+                let plan = crate::store::sql::count_plan(Some(&f), &crate::store::sql::POSTGRES, 1);
+                if !plan.exact {
+                    let items = self.find(collection, FindSpec::matching(f)).await?;
+                    return crate::find::count_stream(items).await;
+                }
+                // The condition is the filter: the server counts.
+                let client = self.client().await?;
+                let sql = format!(
+                    "SELECT COUNT(*) FROM {} WHERE {}",
+                    self.table(collection),
+                    plan.where_sql.as_deref().unwrap_or("TRUE")
+                );
+                let params: Vec<PgParam> = plan.params.into_iter().map(pg_param).collect();
+                let n: i64 = match client.query_raw(&sql, params).await {
+                    Ok(rows) => {
+                        let mut rows = Box::pin(rows);
+                        match rows.next().await {
+                            Some(Ok(r)) => r.get(0),
+                            Some(Err(e)) => {
+                                return Err(self
+                                    .ctx
+                                    .err(&format!("collection {collection}: count"), &e));
+                            }
+                            None => 0,
+                        }
+                    }
+                    Err(e) if conn::code(&e) == Some("42P01") => 0,
+                    Err(e) => {
+                        return Err(self.ctx.err(&format!("collection {collection}: count"), &e));
+                    }
+                };
+                Ok(Count {
+                    count: n.max(0) as u64,
+                    unreadable: Vec::new(),
+                })
             }
             _ => {
                 let client = self.client().await?;

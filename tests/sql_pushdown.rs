@@ -44,7 +44,9 @@ fn big(s: &str) -> Value {
     Value::from_bigint(s.parse().unwrap())
 }
 
-const KEYS: &[&str] = &["a", "b", "c", "0", "1", "a.b", "q\"", "sp ace", "$x", "é", "'"];
+const KEYS: &[&str] = &[
+    "a", "b", "c", "0", "1", "a.b", "q\"", "sp ace", "$x", "é", "'",
+];
 
 fn scalar(r: &mut Rng) -> Value {
     match r.below(34) {
@@ -112,7 +114,10 @@ fn object(r: &mut Rng, depth: usize) -> Value {
 
 fn record(r: &mut Rng, i: usize) -> Value {
     let mut m = Map::new();
-    m.insert("id".into(), Value::Str(format!("r{:03}{}", i, ["", "é", "Z", "a"][i % 4])));
+    m.insert(
+        "id".into(),
+        Value::Str(format!("r{:03}{}", i, ["", "é", "Z", "a"][i % 4])),
+    );
     if let Value::Object(o) = object(r, 0) {
         for (k, v) in o {
             m.insert(k, v);
@@ -131,19 +136,7 @@ const PATHS: &[&str] = &[
 ];
 
 fn operand(r: &mut Rng) -> Value {
-    if r.chance(12) {
-        value(r, 2)
-    } else {
-        scalar(r)
-    }
-}
-
-fn obj(pairs: Vec<(&str, Value)>) -> Value {
-    let mut m = Map::new();
-    for (k, v) in pairs {
-        m.insert(k.to_string(), v);
-    }
-    Value::Object(m)
+    if r.chance(12) { value(r, 2) } else { scalar(r) }
 }
 
 fn field_ops(r: &mut Rng, depth: usize) -> Value {
@@ -156,14 +149,23 @@ fn field_ops(r: &mut Rng, depth: usize) -> Value {
             3 => ("$gte", operand(r)),
             4 => ("$lt", operand(r)),
             5 => ("$lte", operand(r)),
-            6 => ("$in", Value::Array((0..r.below(4)).map(|_| operand(r)).collect())),
-            7 => ("$nin", Value::Array((0..r.below(4)).map(|_| operand(r)).collect())),
+            6 => (
+                "$in",
+                Value::Array((0..r.below(4)).map(|_| operand(r)).collect()),
+            ),
+            7 => (
+                "$nin",
+                Value::Array((0..r.below(4)).map(|_| operand(r)).collect()),
+            ),
             8 => ("$exists", Value::Bool(r.chance(50))),
             9 => (
                 "$type",
                 Value::Str(
-                    r.pick(&["double", "string", "object", "array", "bool", "null", "int", "long", "number", "date"])
-                        .to_string(),
+                    r.pick(&[
+                        "double", "string", "object", "array", "bool", "null", "int", "long",
+                        "number", "date",
+                    ])
+                    .to_string(),
                 ),
             ),
             10 => ("$size", Value::Int(r.below(3) as i64)),
@@ -172,7 +174,10 @@ fn field_ops(r: &mut Rng, depth: usize) -> Value {
             13 if depth < 2 => ("$elemMatch", query(r, depth + 1)),
             14 => ("$regex", Value::Str(r.pick(&["^a", "b", "é$"]).to_string())),
             15 => ("$mod", Value::Array(vec![Value::Int(2), Value::Int(1)])),
-            16 => ("$all", Value::Array((0..1 + r.below(2)).map(|_| scalar(r)).collect())),
+            16 => (
+                "$all",
+                Value::Array((0..1 + r.below(2)).map(|_| scalar(r)).collect()),
+            ),
             _ => ("$eq", operand(r)),
         };
         m.insert(k.to_string(), v);
@@ -192,7 +197,8 @@ fn query(r: &mut Rng, depth: usize) -> Value {
             let v = if r.chance(35) {
                 let o = operand(r);
                 // An object operand starting with `$` is an operator document.
-                if matches!(&o, Value::Object(m) if m.keys().next().is_some_and(|k| k.starts_with('$'))) {
+                if matches!(&o, Value::Object(m) if m.keys().next().is_some_and(|k| k.starts_with('$')))
+                {
                     Value::Int(1)
                 } else {
                     o
@@ -259,9 +265,15 @@ impl Db for Lite {
     fn select(&mut self, p: &sql::SqlPlan) -> Vec<String> {
         let mut q = format!(
             "SELECT data FROM records WHERE collection = ?1{}",
-            p.where_sql.as_ref().map(|w| format!(" AND ({w})")).unwrap_or_default()
+            p.where_sql
+                .as_ref()
+                .map(|w| format!(" AND ({w})"))
+                .unwrap_or_default()
         );
-        q.push_str(&format!(" ORDER BY {}", p.order_by.clone().unwrap_or_else(|| "id".into())));
+        q.push_str(&format!(
+            " ORDER BY {}",
+            p.order_by.clone().unwrap_or_else(|| "id".into())
+        ));
         if p.limit.is_some() || p.offset.is_some() {
             q.push_str(&format!(
                 " LIMIT {} OFFSET {}",
@@ -328,6 +340,10 @@ impl Pg {
                 .expect("connect to the test PostgreSQL");
             tokio::spawn(conn);
             client
+                .batch_execute(sql::postgres::SESSION_SETUP)
+                .await
+                .unwrap();
+            client
         });
         Pg { rt, client, schema }
     }
@@ -376,11 +392,16 @@ impl Db for Pg {
         let mut q = format!(
             "SELECT data::text FROM {}.c{}",
             self.schema,
-            p.where_sql.as_ref().map(|w| format!(" WHERE {w}")).unwrap_or_default()
+            p.where_sql
+                .as_ref()
+                .map(|w| format!(" WHERE {w}"))
+                .unwrap_or_default()
         );
         q.push_str(&format!(
             " ORDER BY {}",
-            p.order_by.clone().unwrap_or_else(|| "id COLLATE \"C\"".into())
+            p.order_by
+                .clone()
+                .unwrap_or_else(|| "id COLLATE \"C\"".into())
         ));
         if let Some(l) = p.limit {
             q.push_str(&format!(" LIMIT {l}"));
@@ -398,7 +419,10 @@ impl Db for Pg {
             .collect()
     }
     fn raw(&mut self, q: &str, params: &[Param]) -> Vec<(String, String, bool)> {
-        let q = q.replace("SELECT _jve.id, _jve.data,", "SELECT _jve.id, _jve.data::text,");
+        let q = q.replace(
+            "SELECT _jve.id, _jve.data,",
+            "SELECT _jve.id, _jve.data::text,",
+        );
         let params = sql::postgres::pg_params(params);
         let rows = self
             .rt
@@ -472,7 +496,11 @@ fn differential(db: &mut dyn Db, records: &[Value], seed: u64, n: usize) -> Stat
                 filter: f.clone(),
                 sort: sort_keys(&mut r),
                 skip: if r.chance(50) { r.below(4) as u64 } else { 0 },
-                limit: if r.chance(60) { Some(r.below(5) as u64) } else { None },
+                limit: if r.chance(60) {
+                    Some(r.below(5) as u64)
+                } else {
+                    None
+                },
                 projection: None,
             };
             let expect = collect(jvdb::find::find_in_stream(
@@ -522,7 +550,12 @@ fn differential(db: &mut dyn Db, records: &[Value], seed: u64, n: usize) -> Stat
         failures.is_empty(),
         "{} failures:\n{}",
         failures.len(),
-        failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     st
 }
@@ -531,7 +564,7 @@ fn seed() -> u64 {
     std::env::var("JVDB_SQL_DIFF_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5eed_5a1)
+        .unwrap_or(0x05ee_d5a1)
 }
 
 fn n_queries() -> usize {
@@ -587,7 +620,167 @@ fn postgres_pushdown_agrees_with_the_matcher() {
     let records = corpus(seed());
     let mut db = Pg::connect();
     let stored = db.load("c", &records);
-    assert!(stored.len() + 20 > records.len() && stored.len() < records.len());
+    eprintln!(
+        "postgresql holds {} of {} records (the others carry NaN, Infinity, \\u0000 or a lone surrogate)",
+        stored.len(),
+        records.len()
+    );
+    assert!(stored.len() * 3 > records.len() && stored.len() < records.len());
     let st = differential(&mut db, &stored, seed(), n_queries());
     assert!(st.pushed * 2 > st.queries, "too little pushed down");
+}
+
+// ----- graph questions -----
+
+fn graph_corpus() -> (Vec<Value>, Vec<Value>) {
+    let p = |t: &str| jvdb::json::parse_str(t).unwrap();
+    let nodes = vec![
+        p(r#"{"id": "root", "entity": "Root"}"#),
+        p(r#"{"id": "n1", "entity": "City"}"#),
+        p(r#"{"id": "n2", "entity": "City"}"#),
+        p(r#"{"id": "5", "entity": "City"}"#),
+        p(r#"{"id": "True", "entity": "City"}"#),
+        p(r#"{"id": "[1, 2]", "entity": "City"}"#),
+        p(r#"{"id": "é\"x", "entity": "City"}"#),
+    ];
+    let edges = vec![
+        p(r#"{"id": "e01", "source": "n1", "target": "n2"}"#),
+        p(r#"{"id": "e02", "source": "n1", "target": "gone"}"#),
+        p(r#"{"id": "e03", "source": "n1"}"#),
+        p(r#"{"id": "e04", "source": null, "target": "n2"}"#),
+        p(r#"{"id": "e05", "source": 5, "target": "n1"}"#),
+        p(r#"{"id": "e06", "source": 5.0, "target": "n1"}"#),
+        p(r#"{"id": "e07", "source": true, "target": "root"}"#),
+        p(r#"{"id": "e08", "source": [1, 2], "target": "root"}"#),
+        p(r#"{"id": "e09", "context": {"source": "n1", "target": "n2"}}"#),
+        p(r#"{"id": "e10", "context": {"source": "n1", "target": "nope"}}"#),
+        p(r#"{"id": "e11", "context": "n1"}"#),
+        p(r#"{"id": "e12"}"#),
+        p(r#"{"id": "e13", "target": "n2", "context": {"source": "n1"}}"#),
+        p(r#"{"id": "e14", "source": "é\"x", "target": "root"}"#),
+        p(r#"{"id": "e15", "source": {"a": 1}, "target": "root"}"#),
+        p(r#"{"id": "e16", "source": "N1", "target": "n2"}"#),
+        p(r#"{"id": "e17", "source": 6, "target": "n2"}"#),
+        p(r#"{"id": "e18", "context": {"source": 5, "target": "True"}}"#),
+    ];
+    (nodes, edges)
+}
+
+fn endpoint_hits(data: &str, ids: &BTreeSet<String>) -> (bool, bool) {
+    let e = jvdb::json::parse_str(data).unwrap();
+    let (s, t, _) = jvdb::graph::edge_endpoints(&e);
+    let named = |v: Option<&Value>| {
+        v.is_some_and(|v| {
+            std::str::from_utf8(&jvdb::graph::py_str_key(v)).is_ok_and(|s| ids.contains(s))
+        })
+    };
+    (named(s), named(t))
+}
+
+fn graph_check(db: &mut dyn Db, nodes_t: TableRef, edges_t: TableRef) {
+    let d = db.dialect();
+    let (nodes, edges) = graph_corpus();
+    let store = jvdb::store::memory::MemoryStore::new();
+    futures::executor::block_on(async {
+        store
+            .save_many("node", nodes.clone(), SaveMode::Replace)
+            .await
+            .unwrap();
+        store
+            .save_many("edge", edges.clone(), SaveMode::Replace)
+            .await
+            .unwrap();
+    });
+    let rep = futures::executor::block_on(jvdb::graph::analyze(&store, "node", "edge")).unwrap();
+    assert!(!rep.dangling.is_empty());
+    let ids: BTreeSet<String> = nodes
+        .iter()
+        .map(|n| n.record_id().unwrap().to_string())
+        .collect();
+    let (q, params) = sql::dangling_edges(d, &nodes_t, &edges_t, 1);
+    let mut got: Vec<String> = Vec::new();
+    let mut uncertain = 0;
+    for (id, data, certain) in db.raw(&q, &params) {
+        if certain {
+            got.push(id);
+        } else {
+            uncertain += 1;
+            let (s, t) = endpoint_hits(&data, &ids);
+            if !(s && t) {
+                got.push(id);
+            }
+        }
+    }
+    got.sort();
+    assert_eq!(got, rep.dangling, "{}: dangling edges", d.name);
+    eprintln!(
+        "{}: dangling {:?} ({uncertain} rows checked in-process)",
+        d.name, got
+    );
+    for probe in [
+        vec!["n1"],
+        vec!["root", "n2"],
+        vec!["5"],
+        vec!["True"],
+        vec!["[1, 2]"],
+        vec!["é\"x"],
+        vec!["none"],
+    ] {
+        let set: std::collections::HashSet<&str> = probe.iter().copied().collect();
+        let mut unreadable = Vec::new();
+        let expect = futures::executor::block_on(jvdb::graph::incident_edges(
+            &store,
+            "edge",
+            &set,
+            &mut unreadable,
+        ))
+        .unwrap();
+        let want: BTreeSet<String> = probe.iter().map(|s| s.to_string()).collect();
+        let (q, params) = sql::incident_edges(d, &edges_t, &probe, 1);
+        let mut got: Vec<String> = Vec::new();
+        for (id, data, certain) in db.raw(&q, &params) {
+            let (s, t) = endpoint_hits(&data, &want);
+            assert!(!certain || s || t, "{id} marked certain for {probe:?}");
+            if s || t {
+                got.push(id);
+            }
+        }
+        got.sort();
+        assert_eq!(got, expect, "{}: incident edges of {probe:?}", d.name);
+    }
+}
+
+#[test]
+fn sqlite_graph_queries_agree_with_graph_rs() {
+    let (nodes, edges) = graph_corpus();
+    let c = rusqlite::Connection::open_in_memory().unwrap();
+    c.execute_batch("CREATE TABLE records (collection TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (collection, id))").unwrap();
+    for (coll, rs) in [("node", &nodes), ("edge", &edges)] {
+        for r in rs {
+            c.execute(
+                "INSERT INTO records (collection, id, data) VALUES (?1, ?2, ?3)",
+                rusqlite::params![coll, r.record_id().unwrap(), text(r)],
+            )
+            .unwrap();
+        }
+    }
+    let t = |c: &str| TableRef {
+        table: "records".into(),
+        collection: Some(c.into()),
+    };
+    graph_check(&mut Lite(c), t("node"), t("edge"));
+}
+
+#[test]
+fn postgres_graph_queries_agree_with_graph_rs() {
+    let (nodes, edges) = graph_corpus();
+    let mut db = Pg::connect();
+    assert_eq!(db.load("node", &nodes).len(), nodes.len());
+    assert_eq!(db.load("edge", &edges).len(), edges.len());
+    let s = db.schema.clone();
+    let t = |c: &str| TableRef {
+        table: format!("{s}.{c}"),
+        collection: None,
+    };
+    graph_check(&mut db, t("node"), t("edge"));
 }

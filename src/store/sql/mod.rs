@@ -379,6 +379,8 @@ pub(crate) trait DialectOps {
     fn missing(&self, cx: &mut Ctx, loc: &Loc) -> S;
     /// A row that may hold a NaN that reads as JSON null (SQLite); FALSE where none can.
     fn nan_rows(&self, loc: &Loc) -> S;
+    /// Can a stored string (or key) hold U+0000? (JSONB's cannot, nor can its parameters.)
+    fn text_holds_nul(&self) -> bool;
     fn bool_is(&self, cx: &mut Ctx, loc: &Loc, b: bool) -> S;
     /// String at `loc` compared (code point order) with `s`; includes the type test.
     fn text_cmp(&self, cx: &mut Ctx, loc: &Loc, op: NumOp, s: &str) -> S;
@@ -513,10 +515,13 @@ fn id_column(cx: &mut Ctx, pred: &Pred) -> Option<Cond> {
     let d = cx.d;
     let cmp = |cx: &mut Ctx, op: NumOp, v: &Value| -> Option<S> {
         match v {
-            Value::Str(s) => {
-                let p = cx.bind(Param::Text(s.clone()));
-                Some(S::q(d.id_cmp(op, &p)))
-            }
+            Value::Str(s) => Some(match text_op(d, op, s) {
+                Some((op, s)) => {
+                    let p = cx.bind(Param::Text(s));
+                    S::q(d.id_cmp(op, &p))
+                }
+                None => S::F,
+            }),
             Value::WStr(_) => None,
             // Another type bracket: a string never equals or compares with it.
             _ => Some(S::F),
@@ -543,6 +548,35 @@ fn id_column(cx: &mut Ctx, pred: &Pred) -> Option<Cond> {
         _ => return None,
     };
     Some(Cond::exact(s))
+}
+
+/// A string comparison as the dialect can run it: where no stored string holds U+0000 (and
+/// no parameter can), `s = p + "\0" + …` compares like `p` (`t < s` ⟺ `t <= p`,
+/// `t > s` ⟺ `t > p`, never equal). `None` = FALSE.
+fn text_op(d: &dyn DialectOps, op: NumOp, s: &str) -> Option<(NumOp, String)> {
+    if d.text_holds_nul() {
+        return Some((op, s.to_string()));
+    }
+    match s.find('\0') {
+        None => Some((op, s.to_string())),
+        Some(i) => {
+            let p = s[..i].to_string();
+            match op {
+                NumOp::Eq => None,
+                NumOp::Lt | NumOp::Lte => Some((NumOp::Lte, p)),
+                NumOp::Gt | NumOp::Gte => Some((NumOp::Gt, p)),
+            }
+        }
+    }
+}
+
+/// `text_cmp` through [`text_op`].
+fn text_cmp(cx: &mut Ctx, loc: &Loc, op: NumOp, s: &str) -> S {
+    let d = cx.d;
+    match text_op(d, op, s) {
+        Some((op, s)) => d.text_cmp(cx, loc, op, &s),
+        None => S::F,
+    }
 }
 
 fn num_op(op: CmpOp) -> NumOp {
@@ -738,7 +772,7 @@ fn eq(cx: &mut Ctx, loc: &Loc, v: &Value) -> Cond {
         Value::Bool(b) => Cond::exact(d.bool_is(cx, loc, *b)),
         Value::Float(f) if f.is_nan() => is_nan(cx, loc),
         Value::Int(_) | Value::BigInt(_) | Value::Float(_) => d.num_cmp(cx, loc, NumOp::Eq, v),
-        Value::Str(s) => Cond::exact(d.text_cmp(cx, loc, NumOp::Eq, s)),
+        Value::Str(s) => Cond::exact(text_cmp(cx, loc, NumOp::Eq, s)),
         Value::WStr(_) => Cond {
             sup: d.type_in(cx, loc, &[JType::String]),
             sub: S::F,
@@ -768,7 +802,7 @@ fn cmp(cx: &mut Ctx, loc: &Loc, op: CmpOp, v: &Value) -> Cond {
             }
         }
         Value::Int(_) | Value::BigInt(_) | Value::Float(_) => d.num_cmp(cx, loc, num_op(op), v),
-        Value::Str(s) => Cond::exact(d.text_cmp(cx, loc, num_op(op), s)),
+        Value::Str(s) => Cond::exact(text_cmp(cx, loc, num_op(op), s)),
         Value::Bool(b) => {
             // false < true, booleans only.
             let (f_ok, t_ok) = match (op, b) {
@@ -927,7 +961,11 @@ fn endpoint_conds(cx: &mut Ctx, which: &str, node_exists: &dyn Fn(&str) -> Strin
             and(string, S::Q(format!("NOT {}", node_exists(&text)))),
         );
         // A number, boolean, array or object: Python's str() of it may name a node.
-        let other = d.type_in(cx, &loc, &[JType::Bool, JType::Number, JType::Object, JType::Array]);
+        let other = d.type_in(
+            cx,
+            &loc,
+            &[JType::Bool, JType::Number, JType::Object, JType::Array],
+        );
         let uncertain_here = or(other, and(null, d.nan_rows(&loc)));
         dangling = or(dangling, and(guard.clone(), dangling_here));
         uncertain = or(uncertain, and(guard, uncertain_here));
@@ -988,7 +1026,9 @@ pub fn dangling_edges(
 /// dict)? The incident-edge lookup then also returns such endpoints for an in-process check.
 pub fn may_be_str_of_nonstring(s: &str) -> bool {
     matches!(s, "True" | "False" | "nan" | "inf" | "-inf")
-        || s.starts_with(['[', '{', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+        || s.starts_with([
+            '[', '{', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+        ])
 }
 
 /// Edges incident to any of `node_ids` (src/graph.rs `incident_edges`: top-level endpoints,
@@ -1020,7 +1060,7 @@ pub fn incident_edges(
         for (guard, loc) in [(use_top, top), (use_ctx, ctx)] {
             let mut hit = S::F;
             for id in node_ids {
-                hit = or(hit, ops.text_cmp(&mut cx, &loc, NumOp::Eq, id));
+                hit = or(hit, text_cmp(&mut cx, &loc, NumOp::Eq, id));
             }
             certain = or(certain, and(guard.clone(), hit));
             if wide {
@@ -1029,7 +1069,10 @@ pub fn incident_edges(
                     &loc,
                     &[JType::Bool, JType::Number, JType::Object, JType::Array],
                 );
-                let nan = and(ops.type_in(&mut cx, &loc, &[JType::Null]), ops.nan_rows(&loc));
+                let nan = and(
+                    ops.type_in(&mut cx, &loc, &[JType::Null]),
+                    ops.nan_rows(&loc),
+                );
                 uncertain = or(uncertain, and(guard, or(other, nan)));
             }
         }

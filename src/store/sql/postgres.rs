@@ -14,6 +14,12 @@ use num_traits::ToPrimitive;
 
 pub(crate) struct Postgres;
 
+/// Run once per session before the pushed-down queries: the translated conditions are large
+/// expressions with `EXISTS` over `jsonb_array_elements`, whose estimated cost passes
+/// `jit_above_cost`, and JIT-compiling them costs seconds per query (measured on PostgreSQL
+/// 15: 2.0 s with JIT against 7 ms without, on 122 rows).
+pub const SESSION_SETUP: &str = "SET jit = off";
+
 impl Postgres {
     fn expr(cx: &mut Ctx, loc: &Loc) -> String {
         let mut x = match &loc.elem {
@@ -22,6 +28,14 @@ impl Postgres {
         };
         if loc.path.is_empty() {
             return x;
+        }
+        // No JSONB key holds U+0000 (nor can a parameter): such a field is always missing.
+        if loc
+            .path
+            .iter()
+            .any(|s| matches!(s, Seg::Key(k) if k.contains('\0')))
+        {
+            return "(NULL::jsonb)".into();
         }
         for s in &loc.path {
             match s {
@@ -91,6 +105,10 @@ impl DialectOps for Postgres {
         S::F
     }
 
+    fn text_holds_nul(&self) -> bool {
+        false
+    }
+
     fn bool_is(&self, cx: &mut Ctx, loc: &Loc, b: bool) -> S {
         S::q(format!("{} = '{b}'::jsonb", Self::expr(cx, loc)))
     }
@@ -108,11 +126,7 @@ impl DialectOps for Postgres {
     fn num_cmp(&self, cx: &mut Ctx, loc: &Loc, op: NumOp, v: &Value) -> Cond {
         let x = Self::expr(cx, loc);
         let (dec, float, float_exact) = match v {
-            Value::Int(i) => (
-                i.to_string(),
-                *i as f64,
-                i.unsigned_abs() <= TWO_53,
-            ),
+            Value::Int(i) => (i.to_string(), *i as f64, i.unsigned_abs() <= TWO_53),
             Value::BigInt(b) => (b.to_string(), b.to_f64().unwrap_or(f64::NAN), false),
             Value::Float(f) if f.is_nan() => return Cond::unknown(),
             Value::Float(f) if f.is_infinite() => (

@@ -131,3 +131,27 @@ fn field_names_never_reach_the_sql_text() {
         assert!(!w.contains("b\\\"c") && !w.contains("b\"c"), "{w}");
     }
 }
+
+/// `cargo test --lib store::sql::tests::print_sql -- --ignored --nocapture Q` prints the plan.
+#[test]
+#[ignore]
+fn print_sql() {
+    for q in [
+        r#"{"entity": "City"}"#,
+        r#"{"bidirectional": true}"#,
+        r#"{"context.population": {"$gt": 1000}}"#,
+    ] {
+        let f =
+            Arc::new(Filter::compile(&crate::json::parse_str(q).unwrap(), Dialect::Mongo).unwrap());
+        for d in [&SQLITE, &POSTGRES] {
+            let p = count_plan(Some(&f), d, 2);
+            println!(
+                "{} {q}: exact={} {:?}\n  {}",
+                d.name,
+                p.exact,
+                p.params,
+                p.where_sql.unwrap()
+            );
+        }
+    }
+}

@@ -439,6 +439,8 @@ struct Stats {
     queries: usize,
     pushed: usize,
     exact: usize,
+    /// Queries whose SQL returned fewer rows than the table holds.
+    narrowing: usize,
     finds: usize,
 }
 
@@ -466,6 +468,9 @@ fn differential(db: &mut dyn Db, records: &[Value], seed: u64, n: usize) -> Stat
             st.exact += 1;
         }
         let selected: BTreeSet<String> = db.select(&cp).into_iter().collect();
+        if selected.len() < all.len() {
+            st.narrowing += 1;
+        }
         let matched: Vec<&String> = natural
             .iter()
             .zip(&all)
@@ -536,11 +541,13 @@ fn differential(db: &mut dyn Db, records: &[Value], seed: u64, n: usize) -> Stat
         }
     }
     eprintln!(
-        "{}: {} queries, {} pushed down a condition ({:.1}%), {} exact ({:.1}%), {} finds with sort/skip/limit, {} failures",
+        "{}: {} queries, {} pushed down a condition ({:.1}%), {} narrowed the rows ({:.1}%), {} exact ({:.1}%), {} finds with sort/skip/limit, {} failures",
         d.name,
         st.queries,
         st.pushed,
         100.0 * st.pushed as f64 / st.queries as f64,
+        st.narrowing,
+        100.0 * st.narrowing as f64 / st.queries as f64,
         st.exact,
         100.0 * st.exact as f64 / st.queries as f64,
         st.finds,

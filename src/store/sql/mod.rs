@@ -33,6 +33,24 @@
 //! params are bound) live in [`sqlite`] and [`postgres`], one small table each.
 //!
 //! Only the mongo dialect is pushed down; `--dialect jvspatial` filters get no `where_sql`.
+//!
+//! # Translation table (per element the path yields; see `walk`)
+//!
+//! | operator | SQL | |
+//! |---|---|---|
+//! | `{f: s}`, `$eq`/`$in` of strings, `$gt`… strings | type test + text `=`/`<`… (`COLLATE "C"` on PostgreSQL) | exact |
+//! | numbers (`=`, `$gt`…) | type test + number comparison | exact for i64 (not i64::MIN) / floats below 2^63 on SQLite; floats and ints up to 2^53 on PostgreSQL; else a non-strict superset |
+//! | `true`/`false`, `$gt`… booleans | JSON type `true`/`false` | exact |
+//! | `null`, `$exists`, `$type` | type tests (int/long: value range; double: `real` / a `.` in the JSONB number) | exact, except that SQLite reads NaN as null (`sub` excludes rows whose text holds `NaN`) |
+//! | NaN operand | SQLite: null-typed in a row holding `NaN`; PostgreSQL: FALSE | superset / exact |
+//! | object or array operand, a string with a lone surrogate, `$regex`, `$mod` | type test only | superset |
+//! | `$size` | `json_array_length` / `jsonb_array_length` | exact |
+//! | `$elemMatch` (value form, object form over document elements) | `EXISTS` over the elements | as its parts |
+//! | `$ne`, `$nin`, `$not`, `$nor`, `$exists: false` | `NOT COALESCE(sub, FALSE)` | as the operand |
+//! | `$and`, `$or`, `$all` | `AND`/`OR` | as the parts |
+//! | top-level `id` with strings | the `id` column | exact |
+//! | sort by `id` first | `ORDER BY id` (PostgreSQL: `COLLATE "C"`), then LIMIT/OFFSET when exact | exact |
+//! | anything else (other sorts, projection) | left in `residual` | |
 
 pub mod postgres;
 pub mod sqlite;

@@ -155,3 +155,29 @@ fn print_sql() {
         }
     }
 }
+
+#[test]
+fn jvspatial_dialect_and_no_filter() {
+    let q = crate::json::parse_str(r#"{"a": 1}"#).unwrap();
+    let f = Arc::new(Filter::compile(&q, Dialect::Jvspatial).unwrap());
+    let p = count_plan(Some(&f), &SQLITE, 1);
+    assert!(p.where_sql.is_none() && !p.exact && p.params.is_empty());
+    assert_eq!(p.residual.filter.dialect, Dialect::Jvspatial);
+    let p = count_plan(None, &POSTGRES, 1);
+    assert!(p.where_sql.is_none() && p.exact);
+    // A sort by id with skip/limit on an exact filter is pushed down whole.
+    let m = Arc::new(Filter::compile(&q, Dialect::Mongo).unwrap());
+    let spec = FindSpec {
+        filter: m,
+        sort: crate::query::parse_sort("id:-1,a").unwrap(),
+        skip: 2,
+        limit: Some(3),
+        projection: None,
+    };
+    let p = plan(&spec, &POSTGRES, 4);
+    assert!(p.exact);
+    assert_eq!(p.order_by.as_deref(), Some("id COLLATE \"C\" DESC"));
+    assert_eq!((p.limit, p.offset), (Some(3), Some(2)));
+    assert!(p.residual.sort.is_empty() && p.residual.skip == 0 && p.residual.limit.is_none());
+    assert!(p.where_sql.unwrap().contains("$4::"));
+}

@@ -791,3 +791,36 @@ fn postgres_graph_queries_agree_with_graph_rs() {
     };
     graph_check(&mut db, t("node"), t("edge"));
 }
+
+/// The PostgreSQL float tier rests on `numeric -> float8` of Python's repr giving back the
+/// same double: checked on random bit patterns.
+#[test]
+fn postgres_reads_python_floats_exactly() {
+    let mut db = Pg::connect();
+    let mut x: u64 = 0x0fed_cba9_8765_4321;
+    let mut texts = Vec::new();
+    let mut floats = Vec::new();
+    while floats.len() < 5000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let f = f64::from_bits(x);
+        if f.is_finite() {
+            let mut m = Map::new();
+            m.insert("a".into(), Value::Float(f));
+            texts.push(text(&Value::Object(m)));
+            floats.push(f);
+        }
+    }
+    let bad: i64 = db.rt.block_on(async {
+        db.client
+            .query_one(
+                "SELECT count(*) FROM unnest($1::text[], $2::float8[]) AS t(j, f) WHERE (j::jsonb -> 'a')::float8 <> f",
+                &[&texts, &floats],
+            )
+            .await
+            .unwrap()
+            .get(0)
+    });
+    assert_eq!(bad, 0, "PostgreSQL reads some float reprs as other doubles");
+}

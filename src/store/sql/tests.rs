@@ -181,3 +181,32 @@ fn jvspatial_dialect_and_no_filter() {
     assert!(p.residual.sort.is_empty() && p.residual.skip == 0 && p.residual.limit.is_none());
     assert!(p.where_sql.unwrap().contains("$4::"));
 }
+
+/// The exact number comparisons rest on SQLite reading Python's float repr back as the same
+/// double: checked on random bit patterns.
+#[test]
+fn sqlite_reads_python_floats_exactly() {
+    let c = rusqlite::Connection::open_in_memory().unwrap();
+    let mut st = c
+        .prepare("SELECT json_extract(?1, '$.a') = ?2 AND json_type(?1, '$.a') = 'real'")
+        .unwrap();
+    let mut x: u64 = 0x1234_5678_9abc_def0;
+    let mut checked = 0;
+    while checked < 20_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let f = f64::from_bits(x);
+        if !f.is_finite() {
+            continue;
+        }
+        checked += 1;
+        let mut m = crate::value::Map::new();
+        m.insert("a".into(), crate::value::Value::Float(f));
+        let text = crate::json::to_python_compact(&crate::value::Value::Object(m));
+        let ok: bool = st
+            .query_row(rusqlite::params![text, f], |r| r.get(0))
+            .unwrap();
+        assert!(ok, "SQLite reads {text} as another double than {f:e}");
+    }
+}

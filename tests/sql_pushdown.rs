@@ -796,7 +796,7 @@ fn postgres_graph_queries_agree_with_graph_rs() {
 /// same double: checked on random bit patterns.
 #[test]
 fn postgres_reads_python_floats_exactly() {
-    let mut db = Pg::connect();
+    let db = Pg::connect();
     let mut x: u64 = 0x0fed_cba9_8765_4321;
     let mut texts = Vec::new();
     let mut floats = Vec::new();

@@ -311,11 +311,7 @@ impl PgStore {
     /// do in-process over the rows ([`crate::store::sql::SqlPlan::residual`]: the whole
     /// filter again unless the condition is exact). Rows come in id order unless the plan
     /// orders them.
-    fn select_for(
-        &self,
-        col: &str,
-        spec: &FindSpec,
-    ) -> (String, Vec<PgParam>, FindSpec) {
+    fn select_for(&self, col: &str, spec: &FindSpec) -> (String, Vec<PgParam>, FindSpec) {
         let plan = crate::store::sql::plan(spec, &crate::store::sql::POSTGRES, 1);
         let mut sql = format!("SELECT id, data FROM {}", self.table(col));
         if let Some(w) = &plan.where_sql {

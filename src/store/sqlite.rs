@@ -32,7 +32,7 @@ use super::{
     StoreSpec, deep_merge, record_id, validate_component,
 };
 use crate::error::{Error, ErrorKind, Result, io_reason};
-use crate::query::{Dialect, Filter};
+use crate::query::Filter;
 use crate::value::Value;
 use async_trait::async_trait;
 use futures::FutureExt;
@@ -379,6 +379,11 @@ pub fn pushdown(filter: &Arc<Filter>) -> Option<Narrowing> {
     })
 }
 
+/// SQLite's JSON functions met a `data` value that is not JSON.
+fn malformed_json(e: &Error) -> bool {
+    e.message.contains("malformed JSON")
+}
+
 /// The first placeholder number of a plan's parameters (see [`pushdown`]).
 const FIRST_PLAN_PARAM: usize = 3;
 
@@ -458,10 +463,18 @@ impl SqliteStore {
         let coll = collection.to_string();
         tokio::task::spawn_blocking(move || {
             let mut after: Option<String> = None;
+            let mut narrowing = narrowing;
             loop {
                 let chunk = inner.read_chunk(&coll, after.as_deref(), narrowing.as_ref());
                 let (items, last, full) = match chunk {
                     Ok(c) => c,
+                    // A row whose `data` is not JSON makes SQLite's JSON functions fail the
+                    // whole query: read on without the condition (the caller re-checks every
+                    // row in-process), so that row comes out as unreadable, by id.
+                    Err(e) if narrowing.is_some() && malformed_json(&e) => {
+                        narrowing = None;
+                        continue;
+                    }
                     Err(e) => {
                         let _ = tx.blocking_send(Err(e));
                         return;
@@ -1211,15 +1224,9 @@ impl Store for SqliteStore {
         } else {
             pushdown(&spec.filter)
         };
-        // Rows come in id order (the primary key), the natural order; what the condition does
-        // not decide exactly is checked again in-process, with the sort, skip and limit.
-        let spec = match &narrowing {
-            Some(n) if n.exact => FindSpec {
-                filter: Arc::new(Filter::all(Dialect::Mongo)),
-                ..spec
-            },
-            _ => spec,
-        };
+        // Rows come in id order (the primary key), the natural order. Every row is checked
+        // again in-process (with the sort, skip and limit): the condition only narrows, and a
+        // read may have to go on without it (see `stream_rows`).
         let rows = self.stream_rows(collection, narrowing).await?;
         Ok(crate::find::find_in_stream(rows, spec))
     }
@@ -1231,13 +1238,20 @@ impl Store for SqliteStore {
                     // The condition is the filter: the database counts.
                     validate_component(collection, "collection")?;
                     let c = collection.to_string();
-                    let n = self
+                    match self
                         .blocking(move |inner| inner.count_where_sync(&c, &n))
-                        .await?;
-                    return Ok(Count {
-                        count: n,
-                        unreadable: Vec::new(),
-                    });
+                        .await
+                    {
+                        Ok(n) => {
+                            return Ok(Count {
+                                count: n,
+                                unreadable: Vec::new(),
+                            });
+                        }
+                        // A row that is not JSON: count by reading (it is reported).
+                        Err(e) if malformed_json(&e) => {}
+                        Err(e) => return Err(e),
+                    }
                 }
                 let items = self.find(collection, FindSpec::matching(f)).await?;
                 crate::find::count_stream(items).await
@@ -1322,7 +1336,13 @@ mod tests {
     #[test]
     fn pushdown_of_ids() {
         let f = |q: &str| {
-            Arc::new(Filter::compile(&crate::json::parse_str(q).unwrap(), Dialect::Mongo).unwrap())
+            Arc::new(
+                Filter::compile(
+                    &crate::json::parse_str(q).unwrap(),
+                    crate::query::Dialect::Mongo,
+                )
+                .unwrap(),
+            )
         };
         let n = pushdown(&f(r#"{"id": {"$in": ["a", "b"]}}"#)).unwrap();
         assert!(n.exact && n.sql.contains("id"), "{}", n.sql);

@@ -42,7 +42,7 @@ use super::{
     StoreSpec, deep_merge, record_id, validate_component,
 };
 use crate::error::{Error, ErrorKind, Result};
-use crate::query::{Dialect, Filter};
+use crate::query::Filter;
 use crate::value::Value;
 use async_trait::async_trait;
 use codec::{CopyBuf, RawJson};

@@ -432,6 +432,15 @@ fn bad_input_gets_one_line_and_its_exit_code() {
     assert_eq!(c, 2, "{err}");
     assert!(err.contains("[A-Za-z_][A-Za-z0-9_]{0,62}"), "{err}");
     assert!(!err.contains(&password()), "{err}");
+    // one line: no "does not exist" warning before the error
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    // PostgreSQL folds unquoted names, as for jvspatial: MyColl is table mycoll, found, and
+    // no "does not exist" warning is given for it.
+    let spec = spec_for(&schema);
+    let (c, _, err) = jvdb(&["--db", &spec, "save", "MyColl", "--data", r#"{"id": "a"}"#]);
+    assert_eq!(c, 0, "{err}");
+    let (c, out, err) = jvdb(&["--db", &spec, "count", "MyColl"]);
+    assert_eq!((c, out.trim(), err.as_str()), (0, "1", ""), "{err}");
     // unreachable host within the connect timeout
     let t = std::time::Instant::now();
     let (c, _, err) = jvdb(&[

@@ -185,6 +185,19 @@ pub trait Store: Send + Sync {
         None
     }
 
+    /// Whether `name` can name a collection of this store (jvspatial's rule for it): the
+    /// error a command would get, checked before anything else is said about the name.
+    fn check_collection(&self, name: &str) -> Result<()> {
+        validate_component(name, "collection")
+    }
+
+    /// Whether collection names `a` (as asked) and `b` (as listed by `collections`) name the
+    /// same collection. PostgreSQL folds unquoted names to lower case, as it does for
+    /// jvspatial, so `MyColl` is stored as `mycoll`.
+    fn same_collection(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
+
     /// What a transfer may ask of this store as a target (capabilities, not identity).
     fn write_caps(&self) -> WriteCaps {
         WriteCaps::default()
@@ -832,5 +845,42 @@ mod tests {
         assert_eq!(r.spec.backend, "memory");
         let none = |_: &str| None;
         assert_eq!(resolve(None, &none).unwrap().spec.location, "./jvdb");
+    }
+
+    /// jvspatial's resolution for its SQL backends: JVSPATIAL_DB_PATH is the SQLite file too
+    /// (default jvdb/sqlite/jvspatial.db); JVSPATIAL_POSTGRES_DSN for postgres and its alias.
+    #[test]
+    fn resolution_of_sql_backends() {
+        let sqlite_default = |k: &str| (k == "JVSPATIAL_DB_TYPE").then(|| "SQLite".to_string());
+        let r = resolve(None, &sqlite_default).unwrap();
+        assert_eq!(
+            (r.spec.backend, r.spec.location.as_str()),
+            ("sqlite", "jvdb/sqlite/jvspatial.db")
+        );
+        assert!(r.reason.contains("default path"), "{}", r.reason);
+        let sqlite_path = |k: &str| match k {
+            "JVSPATIAL_DB_TYPE" => Some("sqlite".to_string()),
+            "JVSPATIAL_DB_PATH" => Some("/data/app.db".to_string()),
+            _ => None,
+        };
+        let r = resolve(None, &sqlite_path).unwrap();
+        assert_eq!((r.spec.backend, r.spec.location.as_str()), ("sqlite", "/data/app.db"));
+        for t in ["postgres", "postgresql"] {
+            let pg = |k: &str| match k {
+                "JVSPATIAL_DB_TYPE" => Some(t.to_string()),
+                "JVSPATIAL_POSTGRES_DSN" => Some("postgresql://u:s3cret@db:5432/app".to_string()),
+                _ => None,
+            };
+            let r = resolve(None, &pg).unwrap();
+            assert_eq!(r.spec.backend, "postgresql");
+            assert!(r.reason.contains("JVSPATIAL_POSTGRES_DSN"), "{}", r.reason);
+            assert!(!format!("{} {}", r.spec, r.reason).contains("s3cret"));
+            let pg_default = |k: &str| (k == "JVSPATIAL_DB_TYPE").then(|| t.to_string());
+            let r = resolve(None, &pg_default).unwrap();
+            assert_eq!(r.spec.location, DEFAULT_POSTGRES_DSN);
+            assert!(!r.reason.contains(":postgres@"), "{}", r.reason);
+        }
+        let dynamo = |k: &str| (k == "JVSPATIAL_DB_TYPE").then(|| "dynamodb".to_string());
+        assert!(resolve(None, &dynamo).is_err());
     }
 }

@@ -748,6 +748,21 @@ fn to_row(id: &str, v: &Value) -> Row {
 
 #[async_trait]
 impl Store for PgStore {
+    fn check_collection(&self, name: &str) -> Result<()> {
+        ddl::check_collection(name)
+    }
+
+    fn same_collection(&self, a: &str, b: &str) -> bool {
+        a.to_ascii_lowercase() == b
+    }
+
+    fn read_caps(&self) -> crate::store::ReadCaps {
+        crate::store::ReadCaps {
+            parallel_map: false,
+            filter_pushdown: true,
+        }
+    }
+
     fn backend(&self) -> &'static str {
         "postgresql"
     }

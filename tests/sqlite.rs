@@ -956,3 +956,44 @@ fn migrate_timing() {
     eprintln!("count: {a:.3} s");
     let _ = ErrorKind::Invalid;
 }
+
+/// jvspatial drops legacy non-partial unique `context.session_id` indexes named `idx_*` when it
+/// connects; jvdb does the same, but only when it writes (reading changes nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_session_index_dropped_only_on_write() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("legacy.db");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute(jvdb::store::sqlite::CREATE_TABLE, []).unwrap();
+    c.execute_batch(
+        "CREATE UNIQUE INDEX idx_node_context_session_id ON records (collection, json_extract(data, '$.context.session_id'));
+         CREATE UNIQUE INDEX mine_session ON records (collection, json_extract(data, '$.context.session_id'));
+         CREATE UNIQUE INDEX idx_partial_session ON records (collection, json_extract(data, '$.context.session_id')) WHERE json_extract(data, '$.entity') = 'Conversation';",
+    )
+    .unwrap();
+    drop(c);
+    let names = || -> Vec<String> {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let mut st = c
+            .prepare("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    let before = names();
+    let s = open_sqlite(&db);
+    assert_eq!(s.count("node", None).await.unwrap().count, 0);
+    assert!(s.collections().await.unwrap().is_empty());
+    assert_eq!(names(), before, "reading changed the schema");
+    save_ok(&s, "node", vec![rec("a", &[])]).await;
+    assert_eq!(
+        names(),
+        vec![
+            "idx_partial_session",
+            "idx_records_collection",
+            "mine_session"
+        ]
+    );
+}

@@ -26,6 +26,13 @@
 //! (an in-process database, empty at start and gone at exit, like `memory:`: useful to try a
 //! migration into SQLite, unique-index conflicts included, without writing a file).
 //! `sqlite://x.db` (two slashes) is refused as ambiguous.
+//!
+//! Known trap (not ours to fix, said here so it is not a surprise): rows holding `NaN` or
+//! `±Infinity` are stored exactly as jvspatial's `json.dumps` writes them, and the bundled
+//! SQLite (JSON5, 3.42+) indexes them; a jvspatial whose Python links an older SQLite (Debian
+//! 12's 3.40) cannot evaluate `json_extract` on them, so there it cannot save such records at all
+//! once its indexes exist, nor update or delete ones jvdb wrote ("malformed JSON"). Reading them
+//! (`get`, `find`) works on both.
 
 use super::{
     Backend, Count, FindSpec, GetResult, Item, ItemStream, OpenOptions, SaveMode, Saved, Store,
@@ -46,7 +53,7 @@ use std::time::Duration;
 pub static BACKEND: Backend = Backend {
     name: "sqlite",
     schemes: &["sqlite"],
-    summary: "SQLite file, jvspatial's SQLiteDB layout (table records)",
+    summary: "SQLite file in jvspatial's SQLiteDB layout (sqlite:FILE, sqlite:///abs/path, sqlite::memory:)",
     open: |spec: &StoreSpec, o: &OpenOptions| {
         let location = spec.location.clone();
         let opts = o.clone();

@@ -262,10 +262,14 @@ impl std::fmt::Display for StoreSpec {
         match self.backend {
             "memory" => write!(f, "memory:"),
             // A URI location (`mongodb://…`, `sqlite:///…`) is shown as given.
-            b if self.location.contains("://")
-                && BACKENDS
-                    .iter()
-                    .any(|x| x.name == b && !x.schemes.is_empty()) =>
+            b if BACKENDS.iter().any(|x| {
+                x.name == b
+                    && x.schemes.iter().any(|s| {
+                        self.location
+                            .get(..s.len() + 3)
+                            .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{s}://")))
+                    })
+            }) =>
             {
                 f.write_str(&redact(&self.location))
             }
@@ -586,6 +590,10 @@ mod tests {
             ":memory:"
         );
         assert!(StoreSpec::parse("ftp://h/x").is_err());
+        assert_eq!(
+            StoreSpec::parse("sqlite:a://b").unwrap().to_string(),
+            "sqlite:a://b"
+        );
         // A `name:` prefix is a scheme; an unknown one is an error, never a directory name.
         let e = StoreSpec::parse("weird:dir").unwrap_err();
         assert!(e.message.contains("json:a:b"), "{}", e.message);

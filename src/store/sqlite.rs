@@ -183,10 +183,11 @@ pub fn parse_location(location: &str) -> Result<Location> {
             "invalid store spec 'sqlite:{location}': {why}; write sqlite:FILE (relative or absolute), sqlite:///abs/path or sqlite::memory:"
         ))
     };
-    let path = if let Some(rest) = location
-        .strip_prefix("sqlite://")
-        .or_else(|| location.strip_prefix("SQLITE://"))
-    {
+    let uri = location
+        .get(..9)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sqlite://"));
+    let path = if uri {
+        let rest = &location[9..];
         if !rest.starts_with('/') {
             return Err(Error::invalid(format!(
                 "invalid store spec '{location}': a sqlite URI takes an absolute path after three slashes (sqlite:///abs/path); a relative path is written sqlite:FILE"
@@ -415,7 +416,10 @@ impl SqliteStore {
     /// Open `location` (a `sqlite:` spec's location).
     pub fn open(location: &str, opts: &OpenOptions) -> Result<SqliteStore> {
         let loc = parse_location(location)?;
-        let shown = if location.contains("://") {
+        let uri = location
+            .get(..9)
+            .is_some_and(|p| p.eq_ignore_ascii_case("sqlite://"));
+        let shown = if uri {
             location.to_string()
         } else {
             format!("sqlite:{location}")
@@ -1235,7 +1239,11 @@ mod tests {
             parse_location("sqlite:///:memory:").unwrap(),
             Location::File("/:memory:".into())
         );
-        for bad in ["", "sqlite://x.db", "sqlite://"] {
+        assert_eq!(
+            parse_location("SQLite:///abs/x.db").unwrap(),
+            Location::File("/abs/x.db".into())
+        );
+        for bad in ["", "sqlite://x.db", "sqlite://", "Sqlite://x"] {
             let e = parse_location(bad).unwrap_err();
             assert_eq!(e.kind, ErrorKind::Invalid, "{bad}");
         }

@@ -997,3 +997,42 @@ async fn legacy_session_index_dropped_only_on_write() {
         ]
     );
 }
+
+/// Reading a database whose last writes are still in the WAL (jvspatial died before closing)
+/// sees them and leaves the files as they were: jvdb's connection, having written nothing, does
+/// not checkpoint on close.
+#[test]
+fn reading_does_not_checkpoint_a_live_wal() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("live.db");
+    let mut holder = Command::new(python())
+        .arg(py_script("sqlite_interop.py"))
+        .args(["walhold", p(&db), "20"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(holder.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready");
+    }
+    // jvspatial dies without closing (SIGKILL): its WAL stays next to the database file
+    let _ = holder.kill();
+    let _ = holder.wait();
+    let main_before = std::fs::read(&db).unwrap();
+    let wal = d.path().join("live.db-wal");
+    let wal_len = std::fs::metadata(&wal).unwrap().len();
+    assert!(wal_len > 0, "jvspatial's write is in the WAL");
+    let o = run(jv(d.path()).args(["--db", "sqlite:live.db", "find", "node"]));
+    let o2 = run(jv(d.path()).args(["--db", "sqlite:live.db", "count", "node"]));
+    let main_after = std::fs::read(&db).unwrap();
+    let wal_after = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains("n.Root.root"), "{}", out(&o));
+    assert_eq!(out(&o2).trim(), "1");
+    assert!(main_after == main_before, "the database file changed");
+    assert_eq!(wal_after, wal_len, "the WAL was checkpointed or truncated");
+}

@@ -44,6 +44,7 @@ use crate::value::Value;
 use async_trait::async_trait;
 use futures::FutureExt;
 use futures::StreamExt;
+use rusqlite::config::DbConfig;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params_from_iter};
 use std::path::{Path, PathBuf};
@@ -518,6 +519,11 @@ fn configure(shown: &str, conn: &Connection) -> Result<()> {
     conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
         .map_err(|e| sql_err(shown, "open", &e))?;
     conn.set_prepared_statement_cache_capacity(64);
+    // Closing the last connection checkpoints the WAL into the database file: a read-only
+    // command must not do that to a file another process left a WAL for (turned back on by
+    // `initialise`, before the first write).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+        .map_err(|e| sql_err(shown, "open", &e))?;
     Ok(())
 }
 
@@ -609,6 +615,8 @@ fn initialise(shown: &str, st: &mut State) -> Result<()> {
     }
     let conn = st.conn.as_ref().expect("connection");
     let err = |what: &str, e: &rusqlite::Error| sql_err(shown, what, e);
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)
+        .map_err(|e| err("open", &e))?;
     conn.query_row("PRAGMA journal_mode=WAL;", [], |_| Ok(()))
         .map_err(|e| err("setting journal_mode=WAL", &e))?;
     conn.execute(CREATE_TABLE, [])

@@ -432,10 +432,14 @@ impl std::fmt::Display for StoreSpec {
         match self.backend {
             "memory" => write!(f, "memory:"),
             // A URI location (`mongodb://…`, `sqlite:///…`) is shown as given.
-            b if self.location.contains("://")
-                && BACKENDS
-                    .iter()
-                    .any(|x| x.name == b && !x.schemes.is_empty()) =>
+            b if BACKENDS.iter().any(|x| {
+                x.name == b
+                    && x.schemes.iter().any(|s| {
+                        self.location
+                            .get(..s.len() + 3)
+                            .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{s}://")))
+                    })
+            }) =>
             {
                 f.write_str(&redact(&self.location))
             }
@@ -797,6 +801,10 @@ mod tests {
             ":memory:"
         );
         assert!(StoreSpec::parse("ftp://h/x").is_err());
+        assert_eq!(
+            StoreSpec::parse("sqlite:a://b").unwrap().to_string(),
+            "sqlite:a://b"
+        );
         // A `name:` prefix is a scheme; an unknown one is an error, never a directory name.
         let e = StoreSpec::parse("weird:dir").unwrap_err();
         assert!(e.message.contains("json:a:b"), "{}", e.message);
@@ -864,7 +872,10 @@ mod tests {
             _ => None,
         };
         let r = resolve(None, &sqlite_path).unwrap();
-        assert_eq!((r.spec.backend, r.spec.location.as_str()), ("sqlite", "/data/app.db"));
+        assert_eq!(
+            (r.spec.backend, r.spec.location.as_str()),
+            ("sqlite", "/data/app.db")
+        );
         for t in ["postgres", "postgresql"] {
             let pg = |k: &str| match k {
                 "JVSPATIAL_DB_TYPE" => Some(t.to_string()),

@@ -362,6 +362,9 @@ pub struct Backend {
     /// a local directory or file (used to refuse overlapping transfers and to tell a missing
     /// store from an unreadable one); `None` for servers and in-process stores.
     pub local: fn(&str) -> Option<LocalPath>,
+    /// The spec is written `name:LOCATION` (`json:DIR`, `memory:`, `sqlite:FILE`), even when
+    /// the backend also takes a `scheme://` form; otherwise it is a URI (`mongodb://…`).
+    pub path_form: bool,
 }
 
 /// See [`Backend::local`].
@@ -404,7 +407,7 @@ pub fn known_schemes() -> String {
     BACKENDS
         .iter()
         .flat_map(|b| {
-            if b.schemes.is_empty() {
+            if b.path_form || b.schemes.is_empty() {
                 vec![format!("{}:", b.name)]
             } else {
                 b.schemes.iter().map(|s| format!("{s}://")).collect()

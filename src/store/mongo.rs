@@ -51,6 +51,7 @@ pub static BACKEND: Backend = Backend {
         async move { Ok(Arc::new(MongoStore::open(&uri, &o).await?) as Arc<dyn Store>) }.boxed()
     },
     local: crate::store::not_local,
+    path_form: false,
 };
 
 /// The floor of the driver's connect/heartbeat timeout.

@@ -70,6 +70,7 @@ pub static BACKEND: Backend = Backend {
         Ok(Location::File(path)) => Some(super::LocalPath { path, dir: false }),
         _ => None,
     },
+    path_form: true,
 };
 
 /// jvspatial's `SQLiteDB(timeout=5.0)`.

@@ -64,6 +64,7 @@ pub static BACKEND: Backend = Backend {
         async move { Ok(Arc::new(PgStore::open(&uri, &o).await?) as Arc<dyn Store>) }.boxed()
     },
     local: super::not_local,
+    path_form: false,
 };
 
 /// A bound parameter of a pushed-down query.

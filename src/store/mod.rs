@@ -198,6 +198,18 @@ pub trait Store: Send + Sync {
         a == b
     }
 
+    /// Capability: the edges of `edge_collection` that may be incident to any of `node_ids`,
+    /// found by the store's own indexed lookup instead of a scan of every edge (`delete
+    /// --cascade`). A superset: the caller applies validate_graph's rule to each. `None` = not
+    /// offered (the caller scans).
+    async fn incident_edge_candidates(
+        &self,
+        _edge_collection: &str,
+        _node_ids: &[String],
+    ) -> Result<Option<Vec<Item>>> {
+        Ok(None)
+    }
+
     /// What a transfer may ask of this store as a target (capabilities, not identity).
     fn write_caps(&self) -> WriteCaps {
         WriteCaps::default()

@@ -76,6 +76,9 @@ pub static BACKEND: Backend = Backend {
 /// jvspatial's `SQLiteDB(timeout=5.0)`.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Node ids per incident-edge lookup (each is a term of the query).
+const INCIDENT_CHUNK: usize = 200;
+
 /// Rows per chunk of a scan (one query and one lock each).
 const CHUNK: usize = 512;
 /// Chunks buffered between the reader thread and the consumer.
@@ -755,6 +758,34 @@ impl Inner {
             .map_err(|e| self.err(&what, &e))
     }
 
+    /// The `(id, data, …)` rows of a query as items (an empty store or table: none).
+    fn query_items_sync(
+        &self,
+        collection: &str,
+        sql: &str,
+        params: Vec<rusqlite::types::Value>,
+    ) -> Result<Vec<Item>> {
+        let st = lock(&self.conn);
+        let Some(conn) = st.conn.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let what = format!("collection {collection}: read");
+        if !has_records_table(conn).map_err(|e| self.err(&what, &e))? {
+            return Ok(Vec::new());
+        }
+        let mut stmt = conn.prepare(sql).map_err(|e| self.err(&what, &e))?;
+        let mut rows = stmt
+            .query(params_from_iter(params))
+            .map_err(|e| self.err(&what, &e))?;
+        let mut items = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(&what, &e))? {
+            let id = id_text(row.get_ref(0).map_err(|e| self.err(&what, &e))?);
+            let data = row.get_ref(1).map_err(|e| self.err(&what, &e))?;
+            items.push(item_of(id, data));
+        }
+        Ok(items)
+    }
+
     /// `COUNT(*)` of the rows of `collection` that satisfy an exact narrowing.
     fn count_where_sync(&self, collection: &str, n: &Narrowing) -> Result<u64> {
         let st = lock(&self.conn);
@@ -1286,6 +1317,31 @@ impl Store for SqliteStore {
                 })
             }
         }
+    }
+
+    async fn incident_edge_candidates(
+        &self,
+        edge_collection: &str,
+        node_ids: &[String],
+    ) -> Result<Option<Vec<Item>>> {
+        validate_component(edge_collection, "collection")?;
+        let mut out = Vec::new();
+        for chunk in node_ids.chunks(INCIDENT_CHUNK) {
+            let ids: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            let table = crate::store::sql::TableRef {
+                table: "records".into(),
+                collection: Some(edge_collection.to_string()),
+            };
+            let (sql, params) =
+                crate::store::sql::incident_edges(&crate::store::sql::SQLITE, &table, &ids, 1);
+            let params: Vec<rusqlite::types::Value> = params.into_iter().map(sql_param).collect();
+            let c = edge_collection.to_string();
+            let items = self
+                .blocking(move |inner| inner.query_items_sync(&c, &sql, params))
+                .await?;
+            out.extend(items);
+        }
+        Ok(Some(out))
     }
 
     async fn prepare_collection(&self, collection: &str) -> Result<()> {

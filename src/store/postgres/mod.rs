@@ -67,6 +67,9 @@ pub static BACKEND: Backend = Backend {
     path_form: false,
 };
 
+/// Node ids per incident-edge lookup (each is a term of the query).
+const INCIDENT_CHUNK: usize = 200;
+
 /// A bound parameter of a pushed-down query.
 type PgParam = Box<dyn tokio_postgres::types::ToSql + Sync + Send>;
 
@@ -1034,6 +1037,30 @@ impl Store for PgStore {
                 })
             }
         }
+    }
+
+    async fn incident_edge_candidates(
+        &self,
+        edge_collection: &str,
+        node_ids: &[String],
+    ) -> Result<Option<Vec<Item>>> {
+        ddl::check_collection(edge_collection)?;
+        let mut out = Vec::new();
+        for chunk in node_ids.chunks(INCIDENT_CHUNK) {
+            let ids: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            let table = crate::store::sql::TableRef {
+                table: self.table(edge_collection),
+                collection: None,
+            };
+            let (sql, params) =
+                crate::store::sql::incident_edges(&crate::store::sql::POSTGRES, &table, &ids, 1);
+            let params: Vec<PgParam> = params.into_iter().map(pg_param).collect();
+            let mut items = self.stream(edge_collection, sql, params).await?;
+            while let Some(item) = items.next().await {
+                out.push(item?);
+            }
+        }
+        Ok(Some(out))
     }
 
     async fn prepare_collection(&self, collection: &str) -> Result<()> {

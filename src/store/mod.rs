@@ -776,6 +776,71 @@ pub fn record_id(record: &Value) -> Result<&str> {
     }
 }
 
+/// Merge mode of a batch for a server backend: the stored records (`stored`: id → item, as
+/// looked up) deep-merged with the batch (`valid`: input index, id, record) in input order.
+/// Sets each record's result (`Merged`/`Created`, or refused when the stored record cannot be
+/// read); the caller writes `state` and sets the results of writes that fail or change nothing.
+pub struct MergePlan {
+    /// The ids to write, in the order first seen in the batch.
+    pub order: Vec<String>,
+    /// The merged record of each id.
+    pub state: std::collections::HashMap<String, Value>,
+    /// The ids that were stored before the batch.
+    pub existed: std::collections::HashSet<String>,
+    /// The batch indices of each id, in input order.
+    pub members: std::collections::HashMap<String, Vec<usize>>,
+}
+
+pub fn plan_merge(
+    collection: &str,
+    stored: impl IntoIterator<Item = (String, Item)>,
+    valid: Vec<(usize, String, Value)>,
+    results: &mut [Option<Result<Saved>>],
+) -> MergePlan {
+    let mut plan = MergePlan {
+        order: Vec::new(),
+        state: Default::default(),
+        existed: Default::default(),
+        members: Default::default(),
+    };
+    let mut refused: std::collections::HashMap<String, String> = Default::default();
+    for (id, item) in stored {
+        match item {
+            Item::Record(v) => {
+                plan.existed.insert(id.clone());
+                plan.state.insert(id, v);
+            }
+            Item::Unreadable { reason, .. } => {
+                refused.insert(id, reason);
+            }
+        }
+    }
+    for (idx, id, rec) in valid {
+        if let Some(reason) = refused.get(&id) {
+            results[idx] = Some(Err(Error::refused(format!(
+                "collection {collection}: record {id:?} is stored but unreadable ({reason}); not merging into it"
+            ))));
+            continue;
+        }
+        match plan.state.get_mut(&id) {
+            Some(cur) => {
+                deep_merge(cur, rec);
+                results[idx] = Some(Ok(Saved::Merged));
+            }
+            None => {
+                plan.state.insert(id.clone(), rec);
+                results[idx] = Some(Ok(Saved::Created));
+            }
+        }
+        let m = plan.members.entry(id.clone()).or_default();
+        if m.is_empty() {
+            plan.order.push(id);
+        }
+        m.push(idx);
+    }
+    plan
+}
+
 /// Deep merge used by `SaveMode::Merge`: objects merge key by key (existing keys keep their
 /// position, new keys are appended), every other value replaces.
 pub fn deep_merge(base: &mut Value, patch: Value) {

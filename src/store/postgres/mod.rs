@@ -39,7 +39,7 @@ mod ddl;
 
 use super::{
     Backend, Count, FindSpec, GetResult, Item, ItemStream, OpenOptions, SaveMode, Saved, Store,
-    StoreSpec, deep_merge, record_id, validate_component,
+    StoreSpec, record_id, validate_component,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::query::Filter;
@@ -644,45 +644,12 @@ impl PgStore {
         ids.sort();
         ids.dedup();
         let stored = self.lookup(col, &ids).await?;
-        let mut state: HashMap<String, Value> = HashMap::new();
-        let mut existed: HashSet<String> = HashSet::new();
-        let mut refused: HashMap<String, String> = HashMap::new();
-        for (id, item) in stored {
-            match item {
-                Item::Record(v) => {
-                    existed.insert(id.clone());
-                    state.insert(id, v);
-                }
-                Item::Unreadable { reason, .. } => {
-                    refused.insert(id, reason);
-                }
-            }
-        }
-        let mut members: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut order: Vec<String> = Vec::new();
-        for (idx, id, rec) in valid {
-            if let Some(reason) = refused.get(&id) {
-                results[idx] = Some(Err(Error::refused(format!(
-                    "collection {col}: record {id:?} is stored but unreadable ({reason}); not merging into it"
-                ))));
-                continue;
-            }
-            match state.get_mut(&id) {
-                Some(cur) => {
-                    deep_merge(cur, rec);
-                    results[idx] = Some(Ok(Saved::Merged));
-                }
-                None => {
-                    state.insert(id.clone(), rec);
-                    results[idx] = Some(Ok(Saved::Created));
-                }
-            }
-            let m = members.entry(id.clone()).or_default();
-            if m.is_empty() {
-                order.push(id);
-            }
-            m.push(idx);
-        }
+        let crate::store::MergePlan {
+            order,
+            state,
+            existed,
+            members,
+        } = crate::store::plan_merge(col, stored, valid, results);
         let rows: Vec<Row> = order
             .iter()
             .filter_map(|id| state.get(id).map(|v| to_row(id, v)))

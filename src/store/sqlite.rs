@@ -520,8 +520,13 @@ impl SqliteStore {
 fn configure(shown: &str, conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|e| sql_err(shown, "open", &e))?;
-    conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
-        .map_err(|e| sql_err(shown, "open", &e))?;
+    // cache_size is per connection (nothing in the file changes): jvspatial's ten json_extract
+    // indexes on `records` thrash SQLite's default 2 MiB page cache during a bulk write (a 10k
+    // city migrate: 6.0 s with the default, 4.0 s with 32 MiB, and a third of the system time).
+    conn.execute_batch(
+        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;",
+    )
+    .map_err(|e| sql_err(shown, "open", &e))?;
     conn.set_prepared_statement_cache_capacity(64);
     // Closing the last connection checkpoints the WAL into the database file: a read-only
     // command must not do that to a file another process left a WAL for (turned back on by

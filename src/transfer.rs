@@ -147,6 +147,7 @@ async fn prepared_stream(
     opts: &TransferOptions,
     carry: Carry,
     norm: Norm,
+    id_order: bool,
 ) -> Result<futures::stream::BoxStream<'static, Result<Prepared>>> {
     let (c, upgrade) = (coll.to_string(), opts.upgrade);
     // Filter, canonicalise and hash where the source reads (a JSON store's reader threads, in
@@ -154,7 +155,7 @@ async fn prepared_stream(
     // memory stays flat); a source that pushes filters down is asked with `find`.
     let filter = opts.filter.clone().filter(|f| !f.is_empty());
     if filter.is_none() || src.read_caps().parallel_map {
-        let ordered = filter.is_some();
+        let ordered = filter.is_some() || id_order;
         let map = move |item: Item| -> Option<Result<Prepared>> {
             if let (Some(f), Item::Record(rec)) = (&filter, &item) {
                 match f.matches(rec) {
@@ -311,7 +312,7 @@ async fn transfer_collection(
         Carry::Value
     };
     // Source records are hashed in the form the target gives them back.
-    let mut items = prepared_stream(src, coll, opts, carry, norm_of(&[dst])).await?;
+    let mut items = prepared_stream(src, coll, opts, carry, norm_of(&[dst]), caps.id_order).await?;
     if opts.indexes && !opts.dry_run {
         dst.prepare_collection(coll).await?;
     }

@@ -276,6 +276,10 @@ pub struct WriteCaps {
     /// done as an insert of the batch, then a replace of only the records that exist and
     /// differ (looked up by [`Store::id_key`]).
     pub insert_first: bool,
+    /// Writes are much faster in ascending id order (a B-tree keyed by id, with a page cache
+    /// that random inserts thrash: SQLite), so a transfer reads its source in id order
+    /// rather than the source's cheapest order.
+    pub id_order: bool,
 }
 
 /// See [`Store::read_caps`].

@@ -966,6 +966,7 @@ impl Store for MongoStore {
         crate::store::WriteCaps {
             file_bytes: false,
             insert_first: true,
+            id_order: false,
         }
     }
 

@@ -1206,6 +1206,7 @@ impl Store for SqliteStore {
         super::WriteCaps {
             file_bytes: false,
             insert_first: true,
+            id_order: true,
         }
     }
 

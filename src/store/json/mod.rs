@@ -1122,6 +1122,7 @@ impl Store for JsonStore {
         crate::store::WriteCaps {
             file_bytes: true,
             insert_first: false,
+            id_order: false,
         }
     }
 

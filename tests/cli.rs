@@ -152,7 +152,14 @@ fn unknown_db_type_and_bad_specs_exit_2_listing_backends() {
         "{}",
         err(&o)
     );
-    for spec in ["", "json:", "sqlite:x.db", "ftp://host/x", "memory:extra"] {
+    for spec in [
+        "",
+        "json:",
+        "sqlite:",
+        "sqlite://x.db",
+        "ftp://host/x",
+        "memory:extra",
+    ] {
         let o = run(jv(t.path()).args(["--db", spec, "count", "node"]));
         assert_eq!(code(&o), 2, "spec {spec:?}: {}", err(&o));
         assert_eq!(

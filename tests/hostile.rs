@@ -404,7 +404,8 @@ fn cases() -> Vec<Case> {
         // ---- specs and URIs
         case("spec", "empty --db", &["--db", "", "find", "node"], 2, "empty store spec"),
         case("spec", "json: without a directory", &["--db", "json:", "find", "node"], 2, "needs a directory"),
-        case("spec", "unknown backend", &["--db", "sqlite:x.db", "find", "node"], 2, "unknown store scheme 'sqlite:' (planned, not built yet)"),
+        case("spec", "unknown backend", &["--db", "sqlit:x.db", "find", "node"], 2, "unknown store scheme 'sqlit:'"),
+        case("spec", "sqlite URI with two slashes", &["--db", "sqlite://x.db", "find", "node"], 2, "a sqlite URI takes an absolute path"),
         case("spec", "unknown URI scheme with a password", &["--db", "ftp://user:pw9secret@h/x", "find", "node"], 2,
             "unknown store scheme 'ftp:'")
             .after(|_, o| assert!(!text(&o.stderr).contains("pw9secret"))),

@@ -18,6 +18,13 @@ pub struct MongoMatcher {
     root: Node,
 }
 
+impl MongoMatcher {
+    /// The compiled tree (for translators such as the SQL pushdown, `store::sql`).
+    pub(crate) fn root(&self) -> &Node {
+        &self.root
+    }
+}
+
 impl Matcher for MongoMatcher {
     fn matches(&self, doc: &Value) -> Result<bool, QueryError> {
         Ok(self.root.eval(doc))
@@ -52,15 +59,15 @@ fn err(msg: impl Into<String>) -> QueryError {
 // Paths
 
 #[derive(Debug, Clone)]
-struct Part {
-    name: String,
+pub(crate) struct Part {
+    pub(crate) name: String,
     /// The array offset this segment names when it is all ASCII digits (the server compares
     /// the segment with the element's field name, so "01" names no offset).
-    index: Option<usize>,
+    pub(crate) index: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
-struct Path(Vec<Part>);
+pub(crate) struct Path(pub(crate) Vec<Part>);
 
 impl Path {
     fn parse(s: &str) -> Path {
@@ -84,7 +91,7 @@ impl Path {
 
 /// What to do with an array found at the end of the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Leaf {
+pub(crate) enum Leaf {
     /// Yield each element, then the array itself (ordinary predicates).
     Traverse,
     /// Yield the array only ($size, $elemMatch).
@@ -187,7 +194,7 @@ fn walk_array(
 // The matcher tree
 
 #[derive(Debug)]
-enum Node {
+pub(crate) enum Node {
     True,
     False,
     And(Vec<Node>),
@@ -216,7 +223,7 @@ impl Node {
 /// A field operator, as a tree that can run on a path (any yielded element) or on one value
 /// (inside a value `$elemMatch`).
 #[derive(Debug)]
-enum FieldOp {
+pub(crate) enum FieldOp {
     Pred(Pred),
     Not(Vec<FieldOp>),
     And(Vec<FieldOp>),
@@ -268,7 +275,7 @@ fn and_of(mut nodes: Vec<Node>) -> Node {
 }
 
 #[derive(Debug, Clone, Copy)]
-enum CmpOp {
+pub(crate) enum CmpOp {
     Gt,
     Gte,
     Lt,
@@ -277,7 +284,7 @@ enum CmpOp {
 
 /// A predicate on one element yielded by a path (`None` = missing).
 #[derive(Debug)]
-enum Pred {
+pub(crate) enum Pred {
     Eq(Value),
     Cmp(CmpOp, Value),
     In(Vec<Value>),
@@ -371,7 +378,7 @@ fn saturating_trunc(f: f64) -> i64 {
 // $type
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TypeCode {
+pub(crate) enum TypeCode {
     Double,
     String,
     Object,

@@ -6,6 +6,8 @@
 pub mod json;
 pub mod memory;
 pub mod mongo;
+pub mod sql;
+pub mod sqlite;
 
 use crate::error::{Error, Result};
 use crate::query::projection::Projection;
@@ -369,10 +371,15 @@ pub fn not_local(_: &str) -> Option<LocalPath> {
 }
 
 /// Every backend, once.
-pub static BACKENDS: &[&Backend] = &[&json::BACKEND, &memory::BACKEND, &mongo::BACKEND];
+pub static BACKENDS: &[&Backend] = &[
+    &json::BACKEND,
+    &memory::BACKEND,
+    &mongo::BACKEND,
+    &sqlite::BACKEND,
+];
 
 /// Backends the design names that are not built yet (for clear errors).
-const PLANNED: &[&str] = &["sqlite", "postgresql", "postgres"];
+const PLANNED: &[&str] = &["postgresql", "postgres"];
 
 pub fn known_backends() -> String {
     BACKENDS
@@ -415,9 +422,11 @@ impl std::fmt::Display for StoreSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.backend {
             "memory" => write!(f, "memory:"),
-            b if BACKENDS
-                .iter()
-                .any(|x| x.name == b && !x.schemes.is_empty()) =>
+            // A URI location (`mongodb://…`, `sqlite:///…`) is shown as given.
+            b if self.location.contains("://")
+                && BACKENDS
+                    .iter()
+                    .any(|x| x.name == b && !x.schemes.is_empty()) =>
             {
                 f.write_str(&redact(&self.location))
             }
@@ -768,7 +777,16 @@ mod tests {
         assert_eq!(StoreSpec::parse("memory:").unwrap().backend, "memory");
         assert!(StoreSpec::parse("").is_err());
         assert!(StoreSpec::parse("json:").is_err());
-        assert!(StoreSpec::parse("sqlite:x.db").is_err());
+        let p = StoreSpec::parse("sqlite:x.db").unwrap();
+        assert_eq!((p.backend, p.location.as_str()), ("sqlite", "x.db"));
+        assert_eq!(p.to_string(), "sqlite:x.db");
+        let p = StoreSpec::parse("sqlite:///abs/x.db").unwrap();
+        assert_eq!(p.backend, "sqlite");
+        assert_eq!(p.to_string(), "sqlite:///abs/x.db");
+        assert_eq!(
+            StoreSpec::parse("sqlite::memory:").unwrap().location,
+            ":memory:"
+        );
         assert!(StoreSpec::parse("ftp://h/x").is_err());
         // A `name:` prefix is a scheme; an unknown one is an error, never a directory name.
         let e = StoreSpec::parse("weird:dir").unwrap_err();

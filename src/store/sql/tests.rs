@@ -1,0 +1,124 @@
+//! Hand-written cases on a real in-memory SQLite (the generated differential runs are in
+//! tests/sql_pushdown.rs).
+use super::*;
+use crate::query::{Dialect, Filter};
+
+fn db(records: &[&str]) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open_in_memory().unwrap();
+    c.execute_batch("CREATE TABLE records (collection TEXT, id TEXT, data TEXT)")
+        .unwrap();
+    for r in records {
+        let v = crate::json::parse_str(r).unwrap();
+        let text = crate::json::to_python_compact(&v);
+        c.execute(
+            "INSERT INTO records VALUES ('c', ?1, ?2)",
+            rusqlite::params![v.record_id().unwrap(), text],
+        )
+        .unwrap();
+    }
+    c
+}
+
+fn run(c: &rusqlite::Connection, q: &str) -> (Vec<usize>, Vec<usize>, bool) {
+    let f = Arc::new(Filter::compile(&crate::json::parse_str(q).unwrap(), Dialect::Mongo).unwrap());
+    let p = count_plan(Some(&f), &SQLITE, 1);
+    let w = p.where_sql.clone().unwrap_or_else(|| "1".into());
+    let sql = format!("SELECT data FROM records WHERE {w} ORDER BY rowid");
+    let mut st = c.prepare(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let rows: Vec<String> = st
+        .query_map(rusqlite::params_from_iter(p.params.iter()), |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let mut all = c.prepare("SELECT data FROM records ORDER BY rowid").unwrap();
+    let every: Vec<String> = all
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let sql_ix: Vec<usize> = every
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| rows.contains(d))
+        .map(|(i, _)| i)
+        .collect();
+    let m: Vec<usize> = every
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| f.matches(&crate::json::parse_str(d).unwrap()).unwrap())
+        .map(|(i, _)| i)
+        .collect();
+    (sql_ix, m, p.exact)
+}
+
+#[test]
+fn array_traversal_and_negation_are_exact() {
+    let c = db(&[
+        r#"{"id": "a", "a": 5}"#,
+        r#"{"id": "b", "a": [5, 6]}"#,
+        r#"{"id": "c", "a": [[5]]}"#,
+        r#"{"id": "d", "a": [{"b": 1}]}"#,
+        r#"{"id": "e", "a": {"b": [1, 2]}}"#,
+        r#"{"id": "f", "a": [1, [{"b": 1}]]}"#,
+        r#"{"id": "g"}"#,
+        r#"{"id": "h", "a": null}"#,
+        r#"{"id": "i", "a": [{"0": 5}, 7]}"#,
+        r#"{"id": "j", "a": NaN, "x": "Na\u00e9N"}"#,
+        r#"{"id": "k", "a": 123456789012345678901234567890}"#,
+        r#"{"id": "l", "a.b": 1, "q\"": {"$x": 2}}"#,
+    ]);
+    for q in [
+        r#"{"a": 5}"#,
+        r#"{"a.b": 1}"#,
+        r#"{"a.0": 5}"#,
+        r#"{"a.0.b": 1}"#,
+        r#"{"a.1": 6}"#,
+        r#"{"a": {"$ne": 5}}"#,
+        r#"{"a": null}"#,
+        r#"{"a": {"$ne": null}}"#,
+        r#"{"a.b": null}"#,
+        r#"{"a": {"$exists": false}}"#,
+        r#"{"a": {"$gt": 5}}"#,
+        r#"{"a": {"$gte": 1e29}}"#,
+        r#"{"a": {"$type": "double"}}"#,
+        r#"{"a": {"$size": 2}}"#,
+        r#"{"a": {"$elemMatch": {"$gt": 5}}}"#,
+        r#"{"a": {"$in": [6, null]}}"#,
+        r#"{"a": {"$nin": [6, null]}}"#,
+        r#"{"$nor": [{"a": 5}, {"a": {"$exists": false}}]}"#,
+        r#"{"a.b": 1, "q\".$x": 2}"#,
+        r#"{"id": {"$gt": "c"}}"#,
+    ] {
+        let (sql, m, exact) = run(&c, q);
+        assert!(m.iter().all(|i| sql.contains(i)), "{q}: sql {sql:?} misses matches {m:?}");
+        if exact {
+            assert_eq!(sql, m, "{q}: exact plan differs");
+        }
+    }
+}
+
+#[test]
+fn exact_decimals() {
+    assert_eq!(exact_decimal(0.5), "0.5");
+    assert_eq!(exact_decimal(-2.0), "-2");
+    assert_eq!(
+        exact_decimal(0.1),
+        "0.1000000000000000055511151231257827021181583404541015625"
+    );
+    assert_eq!(exact_decimal(1e20), "100000000000000000000");
+    let tiny = exact_decimal(5e-324);
+    assert!(tiny.starts_with("0.000") && tiny.ends_with("447265625") && tiny.contains("4940656458412465441765687928682213723650598"));
+    assert_eq!(tiny.len(), 2 + 1074);
+}
+
+#[test]
+fn field_names_never_reach_the_sql_text() {
+    let q = r#"{"a'); DROP TABLE records; --": 1, "b\"c": {"$gt": 2}}"#;
+    let f = Arc::new(Filter::compile(&crate::json::parse_str(q).unwrap(), Dialect::Mongo).unwrap());
+    for d in [&SQLITE, &POSTGRES] {
+        let p = count_plan(Some(&f), d, 1);
+        let w = p.where_sql.unwrap();
+        assert!(!w.contains("DROP"), "{w}");
+        assert!(!w.contains("b\\\"c") && !w.contains("b\"c"), "{w}");
+    }
+}

@@ -1111,6 +1111,15 @@ impl Store for SqliteStore {
         self.inner.shown.clone()
     }
 
+    /// A transfer inserts, then looks up and compares only the records that already exist, so
+    /// a rerun rewrites nothing that is stored exactly so ([`Saved::Unchanged`]).
+    fn write_caps(&self) -> super::WriteCaps {
+        super::WriteCaps {
+            file_bytes: false,
+            insert_first: true,
+        }
+    }
+
     async fn collections(&self) -> Result<Vec<String>> {
         self.blocking(|inner| inner.collections_sync()).await
     }

@@ -73,7 +73,10 @@ impl Stores {
         let pid = std::process::id();
         match kind {
             "json" => self.dir.path().join(format!("j{n}")).display().to_string(),
-            "sqlite" => format!("sqlite:{}", self.dir.path().join(format!("s{n}.db")).display()),
+            "sqlite" => format!(
+                "sqlite:{}",
+                self.dir.path().join(format!("s{n}.db")).display()
+            ),
             "postgresql" => pg_server::spec_for(&pg_server::fresh_schema()),
             "mongodb" => format!("{}/jvdbany_{pid}_{n}", self.mongo_base),
             other => panic!("{other}"),
@@ -154,7 +157,10 @@ fn json_sqlite_mongodb_json_is_byte_identical() {
         z.iter().map(|f| &f.0).collect::<Vec<_>>()
     );
     for ((name, x), (_, y)) in a.iter().zip(&z) {
-        assert!(x == y, "{name} differs after json -> sqlite -> mongodb -> json");
+        assert!(
+            x == y,
+            "{name} differs after json -> sqlite -> mongodb -> json"
+        );
     }
     // The big integer survives a hop that can hold it: json -> sqlite -> json, byte-identical.
     let full = st.path().join("full");
@@ -170,7 +176,11 @@ fn json_sqlite_mongodb_json_is_byte_identical() {
 fn json_sqlite_postgresql_mongodb_json_is_value_equal() {
     let st = Stores::new();
     let start = sample_without_big(st.path());
-    let (s, p, m) = (st.fresh("sqlite"), st.fresh("postgresql"), st.fresh("mongodb"));
+    let (s, p, m) = (
+        st.fresh("sqlite"),
+        st.fresh("postgresql"),
+        st.fresh("mongodb"),
+    );
     let end = st.path().join("end").display().to_string();
     migrate(st.path(), &start, &s);
     migrate(st.path(), &s, &p);

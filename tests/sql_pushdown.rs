@@ -44,7 +44,9 @@ fn big(s: &str) -> Value {
     Value::from_bigint(s.parse().unwrap())
 }
 
-const KEYS: &[&str] = &["a", "b", "c", "0", "1", "a.b", "q\"", "sp ace", "$x", "é", "'"];
+const KEYS: &[&str] = &[
+    "a", "b", "c", "0", "1", "a.b", "q\"", "sp ace", "$x", "é", "'",
+];
 
 fn scalar(r: &mut Rng) -> Value {
     match r.below(34) {
@@ -112,7 +114,10 @@ fn object(r: &mut Rng, depth: usize) -> Value {
 
 fn record(r: &mut Rng, i: usize) -> Value {
     let mut m = Map::new();
-    m.insert("id".into(), Value::Str(format!("r{:03}{}", i, ["", "é", "Z", "a"][i % 4])));
+    m.insert(
+        "id".into(),
+        Value::Str(format!("r{:03}{}", i, ["", "é", "Z", "a"][i % 4])),
+    );
     if let Value::Object(o) = object(r, 0) {
         for (k, v) in o {
             m.insert(k, v);
@@ -131,11 +136,7 @@ const PATHS: &[&str] = &[
 ];
 
 fn operand(r: &mut Rng) -> Value {
-    if r.chance(12) {
-        value(r, 2)
-    } else {
-        scalar(r)
-    }
+    if r.chance(12) { value(r, 2) } else { scalar(r) }
 }
 
 fn obj(pairs: Vec<(&str, Value)>) -> Value {
@@ -156,14 +157,23 @@ fn field_ops(r: &mut Rng, depth: usize) -> Value {
             3 => ("$gte", operand(r)),
             4 => ("$lt", operand(r)),
             5 => ("$lte", operand(r)),
-            6 => ("$in", Value::Array((0..r.below(4)).map(|_| operand(r)).collect())),
-            7 => ("$nin", Value::Array((0..r.below(4)).map(|_| operand(r)).collect())),
+            6 => (
+                "$in",
+                Value::Array((0..r.below(4)).map(|_| operand(r)).collect()),
+            ),
+            7 => (
+                "$nin",
+                Value::Array((0..r.below(4)).map(|_| operand(r)).collect()),
+            ),
             8 => ("$exists", Value::Bool(r.chance(50))),
             9 => (
                 "$type",
                 Value::Str(
-                    r.pick(&["double", "string", "object", "array", "bool", "null", "int", "long", "number", "date"])
-                        .to_string(),
+                    r.pick(&[
+                        "double", "string", "object", "array", "bool", "null", "int", "long",
+                        "number", "date",
+                    ])
+                    .to_string(),
                 ),
             ),
             10 => ("$size", Value::Int(r.below(3) as i64)),
@@ -172,7 +182,10 @@ fn field_ops(r: &mut Rng, depth: usize) -> Value {
             13 if depth < 2 => ("$elemMatch", query(r, depth + 1)),
             14 => ("$regex", Value::Str(r.pick(&["^a", "b", "é$"]).to_string())),
             15 => ("$mod", Value::Array(vec![Value::Int(2), Value::Int(1)])),
-            16 => ("$all", Value::Array((0..1 + r.below(2)).map(|_| scalar(r)).collect())),
+            16 => (
+                "$all",
+                Value::Array((0..1 + r.below(2)).map(|_| scalar(r)).collect()),
+            ),
             _ => ("$eq", operand(r)),
         };
         m.insert(k.to_string(), v);
@@ -192,7 +205,8 @@ fn query(r: &mut Rng, depth: usize) -> Value {
             let v = if r.chance(35) {
                 let o = operand(r);
                 // An object operand starting with `$` is an operator document.
-                if matches!(&o, Value::Object(m) if m.keys().next().is_some_and(|k| k.starts_with('$'))) {
+                if matches!(&o, Value::Object(m) if m.keys().next().is_some_and(|k| k.starts_with('$')))
+                {
                     Value::Int(1)
                 } else {
                     o
@@ -259,9 +273,15 @@ impl Db for Lite {
     fn select(&mut self, p: &sql::SqlPlan) -> Vec<String> {
         let mut q = format!(
             "SELECT data FROM records WHERE collection = ?1{}",
-            p.where_sql.as_ref().map(|w| format!(" AND ({w})")).unwrap_or_default()
+            p.where_sql
+                .as_ref()
+                .map(|w| format!(" AND ({w})"))
+                .unwrap_or_default()
         );
-        q.push_str(&format!(" ORDER BY {}", p.order_by.clone().unwrap_or_else(|| "id".into())));
+        q.push_str(&format!(
+            " ORDER BY {}",
+            p.order_by.clone().unwrap_or_else(|| "id".into())
+        ));
         if p.limit.is_some() || p.offset.is_some() {
             q.push_str(&format!(
                 " LIMIT {} OFFSET {}",
@@ -376,11 +396,16 @@ impl Db for Pg {
         let mut q = format!(
             "SELECT data::text FROM {}.c{}",
             self.schema,
-            p.where_sql.as_ref().map(|w| format!(" WHERE {w}")).unwrap_or_default()
+            p.where_sql
+                .as_ref()
+                .map(|w| format!(" WHERE {w}"))
+                .unwrap_or_default()
         );
         q.push_str(&format!(
             " ORDER BY {}",
-            p.order_by.clone().unwrap_or_else(|| "id COLLATE \"C\"".into())
+            p.order_by
+                .clone()
+                .unwrap_or_else(|| "id COLLATE \"C\"".into())
         ));
         if let Some(l) = p.limit {
             q.push_str(&format!(" LIMIT {l}"));
@@ -398,7 +423,10 @@ impl Db for Pg {
             .collect()
     }
     fn raw(&mut self, q: &str, params: &[Param]) -> Vec<(String, String, bool)> {
-        let q = q.replace("SELECT _jve.id, _jve.data,", "SELECT _jve.id, _jve.data::text,");
+        let q = q.replace(
+            "SELECT _jve.id, _jve.data,",
+            "SELECT _jve.id, _jve.data::text,",
+        );
         let params = sql::postgres::pg_params(params);
         let rows = self
             .rt
@@ -472,7 +500,11 @@ fn differential(db: &mut dyn Db, records: &[Value], seed: u64, n: usize) -> Stat
                 filter: f.clone(),
                 sort: sort_keys(&mut r),
                 skip: if r.chance(50) { r.below(4) as u64 } else { 0 },
-                limit: if r.chance(60) { Some(r.below(5) as u64) } else { None },
+                limit: if r.chance(60) {
+                    Some(r.below(5) as u64)
+                } else {
+                    None
+                },
                 projection: None,
             };
             let expect = collect(jvdb::find::find_in_stream(
@@ -522,7 +554,12 @@ fn differential(db: &mut dyn Db, records: &[Value], seed: u64, n: usize) -> Stat
         failures.is_empty(),
         "{} failures:\n{}",
         failures.len(),
-        failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     st
 }

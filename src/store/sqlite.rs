@@ -359,53 +359,36 @@ fn is_non_partial_session_id_unique_index(sql: &str) -> bool {
 pub struct Narrowing {
     pub sql: String,
     pub params: Vec<rusqlite::types::Value>,
+    pub exact: bool,
 }
 
-/// The SQL narrowing of `filter`, when there is one (`None`: read the collection). Today: a
-/// top-level `id` equality or `$in`/`$eq` of strings (the primary key; jvspatial forces the
-/// stored `id` to be the column), which is what transfers use to find stored records.
-pub fn pushdown(filter: &Filter) -> Option<Narrowing> {
-    if filter.dialect != Dialect::Mongo {
-        return None;
-    }
-    let q = filter.raw.as_object()?;
-    if q.len() != 1 {
-        return None;
-    }
-    let cond = q.get("id")?;
-    let ids: Vec<&str> = match cond {
-        Value::Str(s) => vec![s.as_str()],
-        Value::Object(m) if m.len() == 1 => match (m.keys().next()?.as_str(), m.values().next()?) {
-            ("$eq", Value::Str(s)) => vec![s.as_str()],
-            ("$in", Value::Array(items)) => items
-                .iter()
-                .map(|v| match v {
-                    Value::Str(s) => Some(s.as_str()),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()?,
-            _ => return None,
-        },
-        _ => return None,
-    };
-    if ids.is_empty() {
-        return Some(Narrowing {
-            sql: "0".into(),
-            params: Vec::new(),
-        });
-    }
-    // SQLite's default limit of host parameters is 32766; stay well below.
-    if ids.len() > 30_000 {
-        return None;
-    }
-    let marks = vec!["?"; ids.len()].join(", ");
+/// The SQL narrowing of a find: the shared splitter's condition ([`crate::store::sql::plan`])
+/// with its parameters, numbered from [`FIRST_PLAN_PARAM`] (`?1` is the collection, `?2` the
+/// keyset position of a chunked read). `exact` = the condition is the filter.
+pub fn pushdown(filter: &Arc<Filter>) -> Option<Narrowing> {
+    let plan = crate::store::sql::plan(
+        &FindSpec::matching(filter.clone()),
+        &crate::store::sql::SQLITE,
+        FIRST_PLAN_PARAM,
+    );
+    let sql = plan.where_sql?;
     Some(Narrowing {
-        sql: format!("id IN ({marks})"),
-        params: ids
-            .into_iter()
-            .map(|s| rusqlite::types::Value::Text(s.to_string()))
-            .collect(),
+        sql,
+        params: plan.params.into_iter().map(sql_param).collect(),
+        exact: plan.exact,
     })
+}
+
+/// The first placeholder number of a plan's parameters (see [`pushdown`]).
+const FIRST_PLAN_PARAM: usize = 3;
+
+fn sql_param(p: crate::store::sql::Param) -> rusqlite::types::Value {
+    use crate::store::sql::Param;
+    match p {
+        Param::Int(i) => rusqlite::types::Value::Integer(i),
+        Param::Float(f) => rusqlite::types::Value::Real(f),
+        Param::Text(t) => rusqlite::types::Value::Text(t),
+    }
 }
 
 impl SqliteStore {
@@ -665,17 +648,20 @@ impl Inner {
         if !has_records_table(conn).map_err(|e| self.err(&what, &e))? {
             return Ok((Vec::new(), None, false));
         }
-        let mut sql = String::from("SELECT id, data FROM records WHERE collection = ?");
-        let mut params: Vec<rusqlite::types::Value> = vec![collection.to_string().into()];
-        if let Some(a) = after {
-            sql.push_str(" AND id > ?");
-            params.push(a.to_string().into());
+        // ?1 collection, ?2 keyset position, ?3… the plan's parameters, then the chunk size.
+        let mut sql = String::from("SELECT id, data FROM records WHERE collection = ?1");
+        let mut params: Vec<rusqlite::types::Value> = vec![
+            collection.to_string().into(),
+            after.map_or(rusqlite::types::Value::Null, |a| a.to_string().into()),
+        ];
+        if after.is_some() {
+            sql.push_str(" AND id > ?2");
         }
         if let Some(n) = narrowing {
             sql.push_str(&format!(" AND ({})", n.sql));
             params.extend(n.params.iter().cloned());
         }
-        sql.push_str(" ORDER BY id LIMIT ?");
+        sql.push_str(&format!(" ORDER BY id LIMIT ?{}", params.len() + 1));
         params.push((CHUNK as i64).into());
         let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.err(&what, &e))?;
         let mut rows = stmt
@@ -732,6 +718,33 @@ impl Inner {
         }
         conn.prepare_cached("SELECT COUNT(*) FROM records WHERE collection = ?")
             .and_then(|mut s| s.query_row([collection], |r| r.get::<_, i64>(0)))
+            .map(|n| n.max(0) as u64)
+            .map_err(|e| self.err(&what, &e))
+    }
+
+    /// `COUNT(*)` of the rows of `collection` that satisfy an exact narrowing.
+    fn count_where_sync(&self, collection: &str, n: &Narrowing) -> Result<u64> {
+        let st = lock(&self.conn);
+        let Some(conn) = st.conn.as_ref() else {
+            return Ok(0);
+        };
+        let what = format!("collection {collection}: count");
+        if !has_records_table(conn).map_err(|e| self.err(&what, &e))? {
+            return Ok(0);
+        }
+        let sql = format!(
+            "SELECT COUNT(*) FROM records WHERE collection = ?1 AND ({})",
+            n.sql
+        );
+        // ?2 (the keyset position of a chunked read) is unused here, but the plan's
+        // parameters are numbered after it.
+        let mut params: Vec<rusqlite::types::Value> = vec![collection.to_string().into()];
+        if !n.params.is_empty() {
+            params.push(rusqlite::types::Value::Null);
+            params.extend(n.params.iter().cloned());
+        }
+        conn.prepare_cached(&sql)
+            .and_then(|mut s| s.query_row(params_from_iter(params), |r| r.get::<_, i64>(0)))
             .map(|n| n.max(0) as u64)
             .map_err(|e| self.err(&what, &e))
     }
@@ -1113,6 +1126,13 @@ impl Store for SqliteStore {
 
     /// A transfer inserts, then looks up and compares only the records that already exist, so
     /// a rerun rewrites nothing that is stored exactly so ([`Saved::Unchanged`]).
+    fn read_caps(&self) -> super::ReadCaps {
+        super::ReadCaps {
+            parallel_map: false,
+            filter_pushdown: true,
+        }
+    }
+
     fn write_caps(&self) -> super::WriteCaps {
         super::WriteCaps {
             file_bytes: false,
@@ -1191,6 +1211,15 @@ impl Store for SqliteStore {
         } else {
             pushdown(&spec.filter)
         };
+        // Rows come in id order (the primary key), the natural order; what the condition does
+        // not decide exactly is checked again in-process, with the sort, skip and limit.
+        let spec = match &narrowing {
+            Some(n) if n.exact => FindSpec {
+                filter: Arc::new(Filter::all(Dialect::Mongo)),
+                ..spec
+            },
+            _ => spec,
+        };
         let rows = self.stream_rows(collection, narrowing).await?;
         Ok(crate::find::find_in_stream(rows, spec))
     }
@@ -1198,6 +1227,18 @@ impl Store for SqliteStore {
     async fn count(&self, collection: &str, filter: Option<Arc<Filter>>) -> Result<Count> {
         match filter {
             Some(f) if !f.is_empty() => {
+                if let Some(n) = pushdown(&f).filter(|n| n.exact) {
+                    // The condition is the filter: the database counts.
+                    validate_component(collection, "collection")?;
+                    let c = collection.to_string();
+                    let n = self
+                        .blocking(move |inner| inner.count_where_sync(&c, &n))
+                        .await?;
+                    return Ok(Count {
+                        count: n,
+                        unreadable: Vec::new(),
+                    });
+                }
                 let items = self.find(collection, FindSpec::matching(f)).await?;
                 crate::find::count_stream(items).await
             }
@@ -1280,15 +1321,13 @@ mod tests {
 
     #[test]
     fn pushdown_of_ids() {
-        let f =
-            |q: &str| Filter::compile(&crate::json::parse_str(q).unwrap(), Dialect::Mongo).unwrap();
-        assert_eq!(
-            pushdown(&f(r#"{"id": {"$in": ["a", "b"]}}"#)).unwrap().sql,
-            "id IN (?, ?)"
-        );
-        assert_eq!(pushdown(&f(r#"{"id": "a"}"#)).unwrap().params.len(), 1);
-        assert!(pushdown(&f(r#"{"id": {"$in": ["a", 1]}}"#)).is_none());
-        assert!(pushdown(&f(r#"{"entity": "City"}"#)).is_none());
-        assert_eq!(pushdown(&f(r#"{"id": {"$in": []}}"#)).unwrap().sql, "0");
+        let f = |q: &str| {
+            Arc::new(Filter::compile(&crate::json::parse_str(q).unwrap(), Dialect::Mongo).unwrap())
+        };
+        let n = pushdown(&f(r#"{"id": {"$in": ["a", "b"]}}"#)).unwrap();
+        assert!(n.exact && n.sql.contains("id"), "{}", n.sql);
+        assert!(n.sql.contains("?3"), "{}", n.sql);
+        assert!(pushdown(&f(r#"{"entity": "City"}"#)).is_some());
+        assert!(pushdown(&f("{}")).is_none());
     }
 }

@@ -927,7 +927,11 @@ fn endpoint_conds(cx: &mut Ctx, which: &str, node_exists: &dyn Fn(&str) -> Strin
             and(string, S::Q(format!("NOT {}", node_exists(&text)))),
         );
         // A number, boolean, array or object: Python's str() of it may name a node.
-        let other = d.type_in(cx, &loc, &[JType::Bool, JType::Number, JType::Object, JType::Array]);
+        let other = d.type_in(
+            cx,
+            &loc,
+            &[JType::Bool, JType::Number, JType::Object, JType::Array],
+        );
         let uncertain_here = or(other, and(null, d.nan_rows(&loc)));
         dangling = or(dangling, and(guard.clone(), dangling_here));
         uncertain = or(uncertain, and(guard, uncertain_here));
@@ -988,7 +992,9 @@ pub fn dangling_edges(
 /// dict)? The incident-edge lookup then also returns such endpoints for an in-process check.
 pub fn may_be_str_of_nonstring(s: &str) -> bool {
     matches!(s, "True" | "False" | "nan" | "inf" | "-inf")
-        || s.starts_with(['[', '{', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+        || s.starts_with([
+            '[', '{', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+        ])
 }
 
 /// Edges incident to any of `node_ids` (src/graph.rs `incident_edges`: top-level endpoints,
@@ -1029,7 +1035,10 @@ pub fn incident_edges(
                     &loc,
                     &[JType::Bool, JType::Number, JType::Object, JType::Array],
                 );
-                let nan = and(ops.type_in(&mut cx, &loc, &[JType::Null]), ops.nan_rows(&loc));
+                let nan = and(
+                    ops.type_in(&mut cx, &loc, &[JType::Null]),
+                    ops.nan_rows(&loc),
+                );
                 uncertain = or(uncertain, and(guard, or(other, nan)));
             }
         }

@@ -108,11 +108,7 @@ impl DialectOps for Postgres {
     fn num_cmp(&self, cx: &mut Ctx, loc: &Loc, op: NumOp, v: &Value) -> Cond {
         let x = Self::expr(cx, loc);
         let (dec, float, float_exact) = match v {
-            Value::Int(i) => (
-                i.to_string(),
-                *i as f64,
-                i.unsigned_abs() <= TWO_53,
-            ),
+            Value::Int(i) => (i.to_string(), *i as f64, i.unsigned_abs() <= TWO_53),
             Value::BigInt(b) => (b.to_string(), b.to_f64().unwrap_or(f64::NAN), false),
             Value::Float(f) if f.is_nan() => return Cond::unknown(),
             Value::Float(f) if f.is_infinite() => (

@@ -7,7 +7,7 @@
 //! `real`, `text`, `array`, `object`; SQL NULL for missing. Integers and reals compare exactly
 //! (SQLite compares INTEGER with REAL by value). Strings come out as UTF-8 (a lone surrogate
 //! as its generalized UTF-8 bytes, like jvdb's `WStr`), so byte order is the matcher's order.
-use super::{Ctx, DialectOps, JType, Loc, NumOp, Param, S, Seg, Cond};
+use super::{Cond, Ctx, DialectOps, JType, Loc, NumOp, Param, S, Seg};
 use crate::query::mongo::TypeCode;
 use crate::value::Value;
 use num_traits::ToPrimitive;
@@ -54,8 +54,7 @@ impl Sqlite {
     /// jvspatial's index expressions), else a bound parameter.
     fn path_arg(cx: &mut Ctx, path: &[Seg]) -> String {
         let p = path_text(path);
-        if p
-            .bytes()
+        if p.bytes()
             .all(|c| c.is_ascii_alphanumeric() || b"_.$[]".contains(&c))
         {
             format!("'{p}'")

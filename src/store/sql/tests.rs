@@ -30,7 +30,9 @@ fn run(c: &rusqlite::Connection, q: &str) -> (Vec<usize>, Vec<usize>, bool) {
         .unwrap()
         .map(|r| r.unwrap())
         .collect();
-    let mut all = c.prepare("SELECT data FROM records ORDER BY rowid").unwrap();
+    let mut all = c
+        .prepare("SELECT data FROM records ORDER BY rowid")
+        .unwrap();
     let every: Vec<String> = all
         .query_map([], |r| r.get(0))
         .unwrap()
@@ -90,7 +92,10 @@ fn array_traversal_and_negation_are_exact() {
         r#"{"id": {"$gt": "c"}}"#,
     ] {
         let (sql, m, exact) = run(&c, q);
-        assert!(m.iter().all(|i| sql.contains(i)), "{q}: sql {sql:?} misses matches {m:?}");
+        assert!(
+            m.iter().all(|i| sql.contains(i)),
+            "{q}: sql {sql:?} misses matches {m:?}"
+        );
         if exact {
             assert_eq!(sql, m, "{q}: exact plan differs");
         }
@@ -107,7 +112,11 @@ fn exact_decimals() {
     );
     assert_eq!(exact_decimal(1e20), "100000000000000000000");
     let tiny = exact_decimal(5e-324);
-    assert!(tiny.starts_with("0.000") && tiny.ends_with("447265625") && tiny.contains("4940656458412465441765687928682213723650598"));
+    assert!(
+        tiny.starts_with("0.000")
+            && tiny.ends_with("447265625")
+            && tiny.contains("4940656458412465441765687928682213723650598")
+    );
     assert_eq!(tiny.len(), 2 + 1074);
 }
 

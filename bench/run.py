@@ -10,6 +10,7 @@ Run through bench/run.sh (it builds the release binary first). Environment:
                    minutes each (default 1; the table marks them)
   BENCH_OPS        subset of: count find cleanup migrate save mongo sqlite postgres (default: all)
   BENCH_TOOLS      subset of: jvdb jvspatial bare python (default: all), for the sqlite/postgres ops
+  BENCH_SQL_SKIP   comma-separated parts of operation names to leave out (e.g. "->json,\$size")
   BENCH_PG_DSN     PostgreSQL server for the postgres ops (default: a private cluster started by
                    tests/pg/cluster.sh in BENCH_DIR/pg-cluster with fsync, synchronous_commit and
                    full_page_writes on, i.e. durable as in production; stopped at the end)
@@ -244,7 +245,7 @@ def bench_size(n: int, mongo) -> list:
     edges = files(store, ["edge"])
     total = files(store, [p.name for p in store.iterdir() if p.is_dir()])
     jsonl = BENCH / f"nodes-{n}.jsonl"
-    if not jsonl.exists():
+    if "save" in OPS and not jsonl.exists():
         subprocess.run(["bash", "-c", f"{q(JVDB)} -q --db {q(store)} find node --format jsonl > {q(jsonl)}"], check=True)
     slow = RUNS if n <= 10000 else SLOW_RUNS
     rows = []
@@ -254,6 +255,9 @@ def bench_size(n: int, mongo) -> list:
         m["rec_per_s"] = records / m["median_s"] if m["median_s"] else 0
         log(f"  {n:>6} {op:<22} {tool:<22} {m['median_s']:8.3f}s  {m['rss_mib']:7.1f} MiB  load {m['load']}  {m['out'][-60:]!r}")
         rows.append(m)
+        # Every finished row also goes to a file at once, so an interrupted run keeps its figures.
+        with open(BENCH / f"rows-{os.getpid()}.jsonl", "a") as f:
+            f.write(json.dumps(m) + "\n")
 
     cat = lambda colls: f"cd {q(store)} && find {' '.join(colls)} -name '*.json' -print0 | xargs -0 -P2 cat > /dev/null"
     jv = f"{q(JVDB)} -q --db {q(store)}"
@@ -263,6 +267,9 @@ def bench_size(n: int, mongo) -> list:
         target directory per run, all removed after the group (then SETTLE_S of quiet);
         `@SQLITE@` / `@SCHEMA@` = a fresh SQLite file / PostgreSQL schema per run (setup and
         command), removed / dropped after the group. Tools not in BENCH_TOOLS are left out."""
+        if any(x and x in op for x in SQL_SKIP):
+            log(f"  {op}: skipped (BENCH_SQL_SKIP)")
+            return
         items = [i for i in items if tool_kind(i[0]) in TOOLS]
         if not items:
             return
@@ -359,6 +366,8 @@ NONPUSH_Q = [
     ("numeric path", '{"context.tags.0": "metro"}'),
 ]
 TOOLS = os.environ.get("BENCH_TOOLS", "jvdb jvspatial bare python").split()
+# Operations left out: each word a part of an operation's name, e.g. "->json" (comma-separated).
+SQL_SKIP = [x.strip() for x in os.environ.get("BENCH_SQL_SKIP", "").split(",")]
 # PostgreSQL: BENCH_PG_DSN, else a private durable cluster (tests/pg/cluster.sh) in BENCH_DIR.
 PG = {"dsn": os.environ.get("BENCH_PG_DSN"), "dir": None, "pw": None}
 PG_SETTINGS = "-c fsync=on -c synchronous_commit=on -c full_page_writes=on"

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::query::Filter;
-use crate::store::{Fidelity, FindSpec, Item, SaveMode, Saved, Store};
+use crate::store::{FindSpec, Item, SaveMode, Saved, Store};
 use crate::value::Value;
 use futures::StreamExt;
 use std::sync::Arc;
@@ -41,92 +41,35 @@ pub fn record_hash(record: &Value) -> u128 {
     bytes_hash(&crate::json::to_python_indent2(record))
 }
 
-/// The hash two stores of fidelity `fid` compare records by: [`record_hash`] (the exact bytes,
-/// key order included) between stores that keep everything, [`value_hash`] when one of them
-/// keeps only values.
-pub fn hash_for(record: &Value, fid: Fidelity) -> u128 {
-    match fid {
-        Fidelity::Exact => record_hash(record),
-        Fidelity::Values => value_hash(record),
-    }
-}
+/// How records are compared between stores: the composition of the stores'
+/// [`Store::stored_form`]s (`None` when every store gives records back as given).
+pub type Norm = Option<Arc<dyn Fn(&Value) -> Value + Send + Sync>>;
 
-/// A hash of a record's value as PostgreSQL's JSONB keeps it: object keys in sorted order, and
-/// every number by its decimal value (a float by its shortest repr, so `1e16` equals
-/// `10000000000000000`, and `-0.0` equals `0`).
-pub fn value_hash(record: &Value) -> u128 {
-    let mut out = Vec::new();
-    value_form(record, &mut out);
-    bytes_hash(&out)
-}
-
-fn value_form(v: &Value, out: &mut Vec<u8>) {
-    match v {
-        Value::Null => out.push(b'z'),
-        Value::Bool(b) => out.extend_from_slice(if *b { b"t" } else { b"f" }),
-        Value::Int(i) => number_form(&i.to_string(), out),
-        Value::BigInt(b) => number_form(&b.to_string(), out),
-        Value::Float(f) if f.is_finite() => number_form(&crate::json::float_repr(*f), out),
-        Value::Float(f) => {
-            out.push(b'x');
-            out.extend_from_slice(crate::json::float_repr(*f).as_bytes());
+/// The comparison form for records that pass through all of `stores`.
+pub fn norm_of(stores: &[&dyn Store]) -> Norm {
+    let fs: Vec<fn(&Value) -> Value> = stores.iter().filter_map(|s| s.stored_form()).collect();
+    match fs.len() {
+        0 => None,
+        1 => {
+            let f = fs[0];
+            Some(Arc::new(move |v: &Value| f(v)))
         }
-        Value::Str(_) | Value::WStr(_) => {
-            out.push(b's');
-            crate::json::write_line_bytes(v, out);
-        }
-        Value::Array(a) => {
-            out.push(b'[');
-            for x in a {
-                value_form(x, out);
-                out.push(b',');
+        _ => Some(Arc::new(move |v: &Value| {
+            let mut out = fs[0](v);
+            for f in &fs[1..] {
+                out = f(&out);
             }
-            out.push(b']');
-        }
-        Value::Object(m) => {
-            let mut keys: Vec<(&String, &Value)> = m.iter().collect();
-            keys.sort_by(|a, b| a.0.cmp(b.0));
-            out.push(b'{');
-            for (k, x) in keys {
-                crate::json::write_json_str(k, false, out);
-                out.push(b':');
-                value_form(x, out);
-                out.push(b',');
-            }
-            out.push(b'}');
-        }
+            out
+        })),
     }
 }
 
-/// A decimal number (`-12`, `1.5e-07`, `1e+300`) as `n<sign><digits>e<exp>` with no leading
-/// or trailing zeros in the digits, so that equal values give equal forms.
-fn number_form(text: &str, out: &mut Vec<u8>) {
-    let (neg, t) = match text.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, text),
-    };
-    let (mant, exp) = match t.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i64>().unwrap_or(0)),
-        None => (t, 0),
-    };
-    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-    let mut digits: String = format!("{int}{frac}");
-    let mut exp = exp - frac.len() as i64;
-    let lead = digits.len() - digits.trim_start_matches('0').len();
-    digits.drain(..lead);
-    let trail = digits.len() - digits.trim_end_matches('0').len();
-    digits.truncate(digits.len() - trail);
-    exp += trail as i64;
-    out.push(b'n');
-    if digits.is_empty() {
-        out.push(b'0');
-        return;
+/// [`record_hash`] of a record in the comparison form `norm`.
+pub fn record_hash_as(record: &Value, norm: &Norm) -> u128 {
+    match norm {
+        Some(f) => record_hash(&f(record)),
+        None => record_hash(record),
     }
-    if neg {
-        out.push(b'-');
-    }
-    out.extend_from_slice(digits.as_bytes());
-    out.extend_from_slice(format!("e{exp}").as_bytes());
 }
 
 /// [`record_hash`] of a record whose canonical bytes are `bytes`.
@@ -170,14 +113,15 @@ fn shown_id(r: &Value) -> String {
     }
 }
 
-fn prepare(coll: &str, upgrade: bool, carry: Carry, fid: Fidelity, item: Item) -> Prepared {
+fn prepare(coll: &str, upgrade: bool, carry: Carry, norm: &Norm, item: Item) -> Prepared {
     match item {
         Item::Record(rec) => {
             let (rec, changed) = canonical(coll, rec, upgrade);
             let bytes = crate::json::to_python_indent2(&rec);
-            let h = match fid {
-                Fidelity::Exact => bytes_hash(&bytes),
-                Fidelity::Values => value_hash(&rec),
+            // the hash of what the target will give back (its stored form)
+            let h = match norm {
+                Some(f) => record_hash(&f(&rec)),
+                None => bytes_hash(&bytes),
             };
             let payload = match carry {
                 Carry::Value => Payload::Value(rec),
@@ -202,7 +146,7 @@ async fn prepared_stream(
     coll: &str,
     opts: &TransferOptions,
     carry: Carry,
-    fid: Fidelity,
+    norm: Norm,
 ) -> Result<futures::stream::BoxStream<'static, Result<Prepared>>> {
     let (c, upgrade) = (coll.to_string(), opts.upgrade);
     // Filter, canonicalise and hash where the source reads (a JSON store's reader threads, in
@@ -219,7 +163,7 @@ async fn prepared_stream(
                     Err(e) => return Some(Err(e.into())),
                 }
             }
-            Some(Ok(prepare(&c, upgrade, carry, fid, item)))
+            Some(Ok(prepare(&c, upgrade, carry, &norm, item)))
         };
         return crate::store::scan_map(src, coll, ordered, map).await;
     }
@@ -228,7 +172,7 @@ async fn prepared_stream(
         None => src.scan(coll).await?,
     };
     Ok(items
-        .map(move |r| r.map(|i| prepare(&c, upgrade, carry, fid, i)))
+        .map(move |r| r.map(|i| prepare(&c, upgrade, carry, &norm, i)))
         .boxed())
 }
 
@@ -366,9 +310,8 @@ async fn transfer_collection(
     } else {
         Carry::Value
     };
-    // Digests compare what both stores keep (values only, when one keeps no key order).
-    let fid = src.fidelity().max(dst.fidelity());
-    let mut items = prepared_stream(src, coll, opts, carry, fid).await?;
+    // Source records are hashed in the form the target gives them back.
+    let mut items = prepared_stream(src, coll, opts, carry, norm_of(&[dst])).await?;
     if opts.indexes && !opts.dry_run {
         dst.prepare_collection(coll).await?;
     }
@@ -512,11 +455,12 @@ async fn save_insert_first(
     }
     // Keep the conflicting records that the target already holds in the same canonical form.
     let stored = stored_hashes(dst, coll, retry.iter().map(|&i| &copy[i])).await?;
+    let norm = norm_of(&[dst]);
     retry.retain(|&i| {
         let same = crate::store::record_id(&copy[i])
             .ok()
             .and_then(|id| stored.get(id))
-            .is_some_and(|h| *h == hash_for(&copy[i], dst.fidelity()));
+            .is_some_and(|h| *h == record_hash_as(&copy[i], &norm));
         if same {
             out[i] = Ok(Saved::Unchanged);
         }
@@ -551,6 +495,7 @@ async fn stored_hashes<'a>(
     }
     // The backend's primary key (MongoDB: `_id`), so the lookup uses its index.
     let key = dst.id_key();
+    let norm = norm_of(&[dst]);
     let mut q = crate::value::Map::new();
     let mut inn = crate::value::Map::new();
     inn.insert("$in".into(), Value::Array(ids));
@@ -563,7 +508,7 @@ async fn stored_hashes<'a>(
         if let Item::Record(rec) = item?
             && let Ok(id) = crate::store::record_id(&rec)
         {
-            found.insert(id.to_string(), hash_for(&rec, dst.fidelity()));
+            found.insert(id.to_string(), record_hash_as(&rec, &norm));
         }
     }
     Ok(found)
@@ -573,13 +518,13 @@ async fn stored_hashes<'a>(
 pub async fn digest_collection(
     store: &dyn Store,
     coll: &str,
-    fid: Fidelity,
+    norm: Norm,
 ) -> Result<(Digest, Vec<(String, String)>)> {
     let mut d = Digest::default();
     let mut bad = Vec::new();
     // Parse and hash where the store reads (a JSON store's reader threads, directory order).
     let mut items = crate::store::scan_map(store, coll, false, move |item| {
-        Some(Ok(match prepare("", false, Carry::Nothing, fid, item) {
+        Some(Ok(match prepare("", false, Carry::Nothing, &norm, item) {
             // only the hash is needed: free the record in the reader thread
             Prepared::Record(_, _, h) => Prepared::Record(Payload::None, false, h),
             bad => bad,
@@ -629,9 +574,9 @@ pub async fn compare_stores(
     };
     let mut out = Vec::new();
     for name in names {
-        let fid = a.fidelity().max(b.fidelity());
-        let (da, ba) = digest_collection(a, &name, fid).await?;
-        let (db, bb) = digest_collection(b, &name, fid).await?;
+        let norm = norm_of(&[a, b]);
+        let (da, ba) = digest_collection(a, &name, norm.clone()).await?;
+        let (db, bb) = digest_collection(b, &name, norm).await?;
         out.push(Comparison {
             name,
             a: da,
@@ -700,14 +645,14 @@ async fn id_hashes(
     store: &dyn Store,
     coll: &str,
     upgrade: bool,
-    fid: Fidelity,
+    norm: Norm,
 ) -> Result<futures::stream::BoxStream<'static, Result<IdHash>>> {
     let c = coll.to_string();
     let map = move |item: Item| -> Option<Result<IdHash>> {
         Some(Ok(match item {
             Item::Record(rec) => {
                 let (rec, _) = canonical(&c, rec, upgrade);
-                IdHash::Record(shown_id(&rec), hash_for(&rec, fid))
+                IdHash::Record(shown_id(&rec), record_hash_as(&rec, &norm))
             }
             Item::Unreadable { id, .. } => IdHash::Unreadable(id),
         }))
@@ -726,8 +671,8 @@ pub async fn list_differences(
 ) -> Result<Vec<Difference>> {
     let mut in_a: std::collections::HashMap<String, u128> = std::collections::HashMap::new();
     let mut out = Vec::new();
-    let fid = a.fidelity().max(b.fidelity());
-    let mut items = id_hashes(a, coll, upgrade_a, fid).await?;
+    let norm = norm_of(&[a, b]);
+    let mut items = id_hashes(a, coll, upgrade_a, norm.clone()).await?;
     while let Some(item) = items.next().await {
         match item? {
             IdHash::Record(id, h) => {
@@ -744,7 +689,7 @@ pub async fn list_differences(
     for d in &out {
         in_a.remove(&d.id);
     }
-    let mut items = id_hashes(b, coll, false, fid).await?;
+    let mut items = id_hashes(b, coll, false, norm).await?;
     while let Some(item) = items.next().await {
         match item? {
             IdHash::Record(id, h) => match in_a.remove(&id) {
@@ -780,24 +725,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn value_hash_compares_what_jsonb_keeps() {
+    fn norms_compose_and_default_to_exact_bytes() {
         let p = |t: &str| crate::json::parse_str(t).unwrap();
-        let same = |a: &str, b: &str| value_hash(&p(a)) == value_hash(&p(b));
-        assert!(same(
-            r#"{"a": 1, "b": [1.5e-07, "x"]}"#,
-            r#"{"b": [0.00000015, "x"], "a": 1}"#
-        ));
-        assert!(same("[1e+300]", &format!("[1{}]", "0".repeat(300))));
-        assert!(same("[-0.0, 1.0, 100]", "[0, 1, 1e2]"));
-        assert!(!same("[1]", "[2]"));
-        assert!(!same(r#"{"a": 1}"#, r#"{"a": "1"}"#));
-        assert!(!same("[0.1]", "[0.10000000000000001e0, 1]"));
-        assert!(!same(r#"{"a": {"b": 1}}"#, r#"{"a": {"b": 1, "c": null}}"#));
-        // Exact fidelity still sees key order.
-        assert_ne!(
-            hash_for(&p(r#"{"a": 1, "b": 2}"#), Fidelity::Exact),
-            hash_for(&p(r#"{"b": 2, "a": 1}"#), Fidelity::Exact)
-        );
+        let (x, y) = (p(r#"{"a": 1, "b": 2}"#), p(r#"{"b": 2, "a": 1}"#));
+        // No stored form: key order counts.
+        assert_ne!(record_hash_as(&x, &None), record_hash_as(&y, &None));
+        let sorted: Norm = Some(Arc::new(|v: &Value| match v {
+            Value::Object(m) => {
+                let mut m = m.clone();
+                m.sort_keys();
+                Value::Object(m)
+            }
+            other => other.clone(),
+        }));
+        assert_eq!(record_hash_as(&x, &sorted), record_hash_as(&y, &sorted));
+        let m = crate::store::memory::MemoryStore::new();
+        assert!(norm_of(&[&m, &m]).is_none());
     }
 
     #[test]

@@ -139,14 +139,6 @@ fn operand(r: &mut Rng) -> Value {
     if r.chance(12) { value(r, 2) } else { scalar(r) }
 }
 
-fn obj(pairs: Vec<(&str, Value)>) -> Value {
-    let mut m = Map::new();
-    for (k, v) in pairs {
-        m.insert(k.to_string(), v);
-    }
-    Value::Object(m)
-}
-
 fn field_ops(r: &mut Rng, depth: usize) -> Value {
     let mut m = Map::new();
     for _ in 0..1 + r.below(2) {
@@ -348,6 +340,10 @@ impl Pg {
                 .expect("connect to the test PostgreSQL");
             tokio::spawn(conn);
             client
+                .batch_execute(sql::postgres::SESSION_SETUP)
+                .await
+                .unwrap();
+            client
         });
         Pg { rt, client, schema }
     }
@@ -443,6 +439,8 @@ struct Stats {
     queries: usize,
     pushed: usize,
     exact: usize,
+    /// Queries whose SQL returned fewer rows than the table holds.
+    narrowing: usize,
     finds: usize,
 }
 
@@ -470,6 +468,9 @@ fn differential(db: &mut dyn Db, records: &[Value], seed: u64, n: usize) -> Stat
             st.exact += 1;
         }
         let selected: BTreeSet<String> = db.select(&cp).into_iter().collect();
+        if selected.len() < all.len() {
+            st.narrowing += 1;
+        }
         let matched: Vec<&String> = natural
             .iter()
             .zip(&all)
@@ -540,11 +541,13 @@ fn differential(db: &mut dyn Db, records: &[Value], seed: u64, n: usize) -> Stat
         }
     }
     eprintln!(
-        "{}: {} queries, {} pushed down a condition ({:.1}%), {} exact ({:.1}%), {} finds with sort/skip/limit, {} failures",
+        "{}: {} queries, {} pushed down a condition ({:.1}%), {} narrowed the rows ({:.1}%), {} exact ({:.1}%), {} finds with sort/skip/limit, {} failures",
         d.name,
         st.queries,
         st.pushed,
         100.0 * st.pushed as f64 / st.queries as f64,
+        st.narrowing,
+        100.0 * st.narrowing as f64 / st.queries as f64,
         st.exact,
         100.0 * st.exact as f64 / st.queries as f64,
         st.finds,
@@ -568,7 +571,7 @@ fn seed() -> u64 {
     std::env::var("JVDB_SQL_DIFF_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5eed_5a1)
+        .unwrap_or(0x05ee_d5a1)
 }
 
 fn n_queries() -> usize {
@@ -624,7 +627,200 @@ fn postgres_pushdown_agrees_with_the_matcher() {
     let records = corpus(seed());
     let mut db = Pg::connect();
     let stored = db.load("c", &records);
-    assert!(stored.len() + 20 > records.len() && stored.len() < records.len());
+    eprintln!(
+        "postgresql holds {} of {} records (the others carry NaN, Infinity, \\u0000 or a lone surrogate)",
+        stored.len(),
+        records.len()
+    );
+    assert!(stored.len() * 3 > records.len() && stored.len() < records.len());
     let st = differential(&mut db, &stored, seed(), n_queries());
     assert!(st.pushed * 2 > st.queries, "too little pushed down");
+}
+
+// ----- graph questions -----
+
+fn graph_corpus() -> (Vec<Value>, Vec<Value>) {
+    let p = |t: &str| jvdb::json::parse_str(t).unwrap();
+    let nodes = vec![
+        p(r#"{"id": "root", "entity": "Root"}"#),
+        p(r#"{"id": "n1", "entity": "City"}"#),
+        p(r#"{"id": "n2", "entity": "City"}"#),
+        p(r#"{"id": "5", "entity": "City"}"#),
+        p(r#"{"id": "True", "entity": "City"}"#),
+        p(r#"{"id": "[1, 2]", "entity": "City"}"#),
+        p(r#"{"id": "é\"x", "entity": "City"}"#),
+    ];
+    let edges = vec![
+        p(r#"{"id": "e01", "source": "n1", "target": "n2"}"#),
+        p(r#"{"id": "e02", "source": "n1", "target": "gone"}"#),
+        p(r#"{"id": "e03", "source": "n1"}"#),
+        p(r#"{"id": "e04", "source": null, "target": "n2"}"#),
+        p(r#"{"id": "e05", "source": 5, "target": "n1"}"#),
+        p(r#"{"id": "e06", "source": 5.0, "target": "n1"}"#),
+        p(r#"{"id": "e07", "source": true, "target": "root"}"#),
+        p(r#"{"id": "e08", "source": [1, 2], "target": "root"}"#),
+        p(r#"{"id": "e09", "context": {"source": "n1", "target": "n2"}}"#),
+        p(r#"{"id": "e10", "context": {"source": "n1", "target": "nope"}}"#),
+        p(r#"{"id": "e11", "context": "n1"}"#),
+        p(r#"{"id": "e12"}"#),
+        p(r#"{"id": "e13", "target": "n2", "context": {"source": "n1"}}"#),
+        p(r#"{"id": "e14", "source": "é\"x", "target": "root"}"#),
+        p(r#"{"id": "e15", "source": {"a": 1}, "target": "root"}"#),
+        p(r#"{"id": "e16", "source": "N1", "target": "n2"}"#),
+        p(r#"{"id": "e17", "source": 6, "target": "n2"}"#),
+        p(r#"{"id": "e18", "context": {"source": 5, "target": "True"}}"#),
+    ];
+    (nodes, edges)
+}
+
+fn endpoint_hits(data: &str, ids: &BTreeSet<String>) -> (bool, bool) {
+    let e = jvdb::json::parse_str(data).unwrap();
+    let (s, t, _) = jvdb::graph::edge_endpoints(&e);
+    let named = |v: Option<&Value>| {
+        v.is_some_and(|v| {
+            std::str::from_utf8(&jvdb::graph::py_str_key(v)).is_ok_and(|s| ids.contains(s))
+        })
+    };
+    (named(s), named(t))
+}
+
+fn graph_check(db: &mut dyn Db, nodes_t: TableRef, edges_t: TableRef) {
+    let d = db.dialect();
+    let (nodes, edges) = graph_corpus();
+    let store = jvdb::store::memory::MemoryStore::new();
+    futures::executor::block_on(async {
+        store
+            .save_many("node", nodes.clone(), SaveMode::Replace)
+            .await
+            .unwrap();
+        store
+            .save_many("edge", edges.clone(), SaveMode::Replace)
+            .await
+            .unwrap();
+    });
+    let rep = futures::executor::block_on(jvdb::graph::analyze(&store, "node", "edge")).unwrap();
+    assert!(!rep.dangling.is_empty());
+    let ids: BTreeSet<String> = nodes
+        .iter()
+        .map(|n| n.record_id().unwrap().to_string())
+        .collect();
+    let (q, params) = sql::dangling_edges(d, &nodes_t, &edges_t, 1);
+    let mut got: Vec<String> = Vec::new();
+    let mut uncertain = 0;
+    for (id, data, certain) in db.raw(&q, &params) {
+        if certain {
+            got.push(id);
+        } else {
+            uncertain += 1;
+            let (s, t) = endpoint_hits(&data, &ids);
+            if !(s && t) {
+                got.push(id);
+            }
+        }
+    }
+    got.sort();
+    assert_eq!(got, rep.dangling, "{}: dangling edges", d.name);
+    eprintln!(
+        "{}: dangling {:?} ({uncertain} rows checked in-process)",
+        d.name, got
+    );
+    for probe in [
+        vec!["n1"],
+        vec!["root", "n2"],
+        vec!["5"],
+        vec!["True"],
+        vec!["[1, 2]"],
+        vec!["é\"x"],
+        vec!["none"],
+    ] {
+        let set: std::collections::HashSet<&str> = probe.iter().copied().collect();
+        let mut unreadable = Vec::new();
+        let expect = futures::executor::block_on(jvdb::graph::incident_edges(
+            &store,
+            "edge",
+            &set,
+            &mut unreadable,
+        ))
+        .unwrap();
+        let want: BTreeSet<String> = probe.iter().map(|s| s.to_string()).collect();
+        let (q, params) = sql::incident_edges(d, &edges_t, &probe, 1);
+        let mut got: Vec<String> = Vec::new();
+        for (id, data, certain) in db.raw(&q, &params) {
+            let (s, t) = endpoint_hits(&data, &want);
+            assert!(!certain || s || t, "{id} marked certain for {probe:?}");
+            if s || t {
+                got.push(id);
+            }
+        }
+        got.sort();
+        assert_eq!(got, expect, "{}: incident edges of {probe:?}", d.name);
+    }
+}
+
+#[test]
+fn sqlite_graph_queries_agree_with_graph_rs() {
+    let (nodes, edges) = graph_corpus();
+    let c = rusqlite::Connection::open_in_memory().unwrap();
+    c.execute_batch("CREATE TABLE records (collection TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (collection, id))").unwrap();
+    for (coll, rs) in [("node", &nodes), ("edge", &edges)] {
+        for r in rs {
+            c.execute(
+                "INSERT INTO records (collection, id, data) VALUES (?1, ?2, ?3)",
+                rusqlite::params![coll, r.record_id().unwrap(), text(r)],
+            )
+            .unwrap();
+        }
+    }
+    let t = |c: &str| TableRef {
+        table: "records".into(),
+        collection: Some(c.into()),
+    };
+    graph_check(&mut Lite(c), t("node"), t("edge"));
+}
+
+#[test]
+fn postgres_graph_queries_agree_with_graph_rs() {
+    let (nodes, edges) = graph_corpus();
+    let mut db = Pg::connect();
+    assert_eq!(db.load("node", &nodes).len(), nodes.len());
+    assert_eq!(db.load("edge", &edges).len(), edges.len());
+    let s = db.schema.clone();
+    let t = |c: &str| TableRef {
+        table: format!("{s}.{c}"),
+        collection: None,
+    };
+    graph_check(&mut db, t("node"), t("edge"));
+}
+
+/// The PostgreSQL float tier rests on `numeric -> float8` of Python's repr giving back the
+/// same double: checked on random bit patterns.
+#[test]
+fn postgres_reads_python_floats_exactly() {
+    let db = Pg::connect();
+    let mut x: u64 = 0x0fed_cba9_8765_4321;
+    let mut texts = Vec::new();
+    let mut floats = Vec::new();
+    while floats.len() < 5000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let f = f64::from_bits(x);
+        if f.is_finite() {
+            let mut m = Map::new();
+            m.insert("a".into(), Value::Float(f));
+            texts.push(text(&Value::Object(m)));
+            floats.push(f);
+        }
+    }
+    let bad: i64 = db.rt.block_on(async {
+        db.client
+            .query_one(
+                "SELECT count(*) FROM unnest($1::text[], $2::float8[]) AS t(j, f) WHERE (j::jsonb -> 'a')::float8 <> f",
+                &[&texts, &floats],
+            )
+            .await
+            .unwrap()
+            .get(0)
+    });
+    assert_eq!(bad, 0, "PostgreSQL reads some float reprs as other doubles");
 }

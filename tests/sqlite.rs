@@ -956,3 +956,132 @@ fn migrate_timing() {
     eprintln!("count: {a:.3} s");
     let _ = ErrorKind::Invalid;
 }
+
+/// A row whose `data` is not JSON makes SQLite's JSON functions fail a whole pushed-down
+/// query: the read goes on without the condition, the row is reported unreadable by id, and
+/// every other match is still found and counted.
+#[test]
+fn a_row_that_is_not_json_is_reported_by_id_and_filters_still_answer() {
+    let t = sample_in("sample");
+    let d = t.path();
+    // Without jvspatial's indexes: with them SQLite refuses to store such a row at all (the
+    // index expressions parse `data`).
+    let o = run(jv(d).args([
+        "migrate",
+        "--no-indexes",
+        "--from",
+        "sample",
+        "--to",
+        "sqlite:m.db",
+    ]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let q = r#"{"context.country": "BR"}"#;
+    let o = run(jv(d).args(["--db", "sqlite:m.db", "count", "node", "--query", q]));
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let before: u64 = out(&o).trim().parse().unwrap();
+    assert!(before >= 2, "{before}");
+    let o = Command::new(python())
+        .args([
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); \
+             c.execute(\"UPDATE records SET data = '{not json' WHERE collection = 'node' AND id = 'n.City.000000000000000000000002'\"); \
+             c.commit()",
+            d.join("m.db").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for cmd in ["find", "count"] {
+        let o = run(jv(d).args(["--db", "sqlite:m.db", cmd, "node", "--query", q]));
+        assert_eq!(code(&o), 1, "{cmd}: {}", err(&o));
+        assert!(
+            err(&o).contains("n.City.000000000000000000000002"),
+            "{cmd}: {}",
+            err(&o)
+        );
+        if cmd == "find" {
+            let n = out(&o).lines().count() as u64;
+            assert!(n + 1 >= before && n >= 1, "{n} of {before}");
+        }
+    }
+}
+
+/// jvspatial drops legacy non-partial unique `context.session_id` indexes named `idx_*` when it
+/// connects; jvdb does the same, but only when it writes (reading changes nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_session_index_dropped_only_on_write() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("legacy.db");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute(jvdb::store::sqlite::CREATE_TABLE, []).unwrap();
+    c.execute_batch(
+        "CREATE UNIQUE INDEX idx_node_context_session_id ON records (collection, json_extract(data, '$.context.session_id'));
+         CREATE UNIQUE INDEX mine_session ON records (collection, json_extract(data, '$.context.session_id'));
+         CREATE UNIQUE INDEX idx_partial_session ON records (collection, json_extract(data, '$.context.session_id')) WHERE json_extract(data, '$.entity') = 'Conversation';",
+    )
+    .unwrap();
+    drop(c);
+    let names = || -> Vec<String> {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let mut st = c
+            .prepare("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    let before = names();
+    let s = open_sqlite(&db);
+    assert_eq!(s.count("node", None).await.unwrap().count, 0);
+    assert!(s.collections().await.unwrap().is_empty());
+    assert_eq!(names(), before, "reading changed the schema");
+    save_ok(&s, "node", vec![rec("a", &[])]).await;
+    assert_eq!(
+        names(),
+        vec![
+            "idx_partial_session",
+            "idx_records_collection",
+            "mine_session"
+        ]
+    );
+}
+
+/// Reading a database whose last writes are still in the WAL (jvspatial died before closing)
+/// sees them and leaves the files as they were: jvdb's connection, having written nothing, does
+/// not checkpoint on close.
+#[test]
+fn reading_does_not_checkpoint_a_live_wal() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("live.db");
+    let mut holder = Command::new(python())
+        .arg(py_script("sqlite_interop.py"))
+        .args(["walhold", p(&db), "20"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(holder.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready");
+    }
+    // jvspatial dies without closing (SIGKILL): its WAL stays next to the database file
+    let _ = holder.kill();
+    let _ = holder.wait();
+    let main_before = std::fs::read(&db).unwrap();
+    let wal = d.path().join("live.db-wal");
+    let wal_len = std::fs::metadata(&wal).unwrap().len();
+    assert!(wal_len > 0, "jvspatial's write is in the WAL");
+    let o = run(jv(d.path()).args(["--db", "sqlite:live.db", "find", "node"]));
+    let o2 = run(jv(d.path()).args(["--db", "sqlite:live.db", "count", "node"]));
+    let main_after = std::fs::read(&db).unwrap();
+    let wal_after = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains("n.Root.root"), "{}", out(&o));
+    assert_eq!(out(&o2).trim(), "1");
+    assert!(main_after == main_before, "the database file changed");
+    assert_eq!(wal_after, wal_len, "the WAL was checkpointed or truncated");
+}

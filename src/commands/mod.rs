@@ -359,7 +359,10 @@ pub async fn warn_missing_collections(ctx: &Ctx, store: &dyn Store, names: &[&st
         return;
     };
     for name in names {
-        if have.iter().any(|h| h == name) {
+        // A name the store cannot hold gets its error from the command, not a warning first.
+        if store.check_collection(name).is_err()
+            || have.iter().any(|h| store.same_collection(name, h))
+        {
             continue;
         }
         eprintln!(

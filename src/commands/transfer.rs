@@ -274,7 +274,7 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     let mut differing = Vec::new();
     for r in &results {
         let (d, bad) =
-            transfer::digest_collection(dst.as_ref(), &r.name, src.fidelity().max(dst.fidelity()))
+            transfer::digest_collection(dst.as_ref(), &r.name, transfer::norm_of(&[dst.as_ref()]))
                 .await?;
         if d != r.source_digest || !bad.is_empty() {
             differing.push(r.name.clone());

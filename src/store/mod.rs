@@ -6,6 +6,7 @@
 pub mod json;
 pub mod memory;
 pub mod mongo;
+pub mod postgres;
 pub mod sql;
 pub mod sqlite;
 
@@ -174,6 +175,29 @@ pub trait Store: Send + Sync {
         "id"
     }
 
+    /// When this store gives a saved record back in another form than it was given, the
+    /// function that makes that form from a record (PostgreSQL's JSONB orders keys by length,
+    /// drops -0.0's sign and prints floats of magnitude >= 1e16 as integers). Comparisons
+    /// between stores (verify, a transfer's verification and its unchanged check) compare
+    /// records in this form, so a backend that does not keep key order compares values.
+    /// `None` (the default): records come back exactly as given.
+    fn stored_form(&self) -> Option<fn(&Value) -> Value> {
+        None
+    }
+
+    /// Whether `name` can name a collection of this store (jvspatial's rule for it): the
+    /// error a command would get, checked before anything else is said about the name.
+    fn check_collection(&self, name: &str) -> Result<()> {
+        validate_component(name, "collection")
+    }
+
+    /// Whether collection names `a` (as asked) and `b` (as listed by `collections`) name the
+    /// same collection. PostgreSQL folds unquoted names to lower case, as it does for
+    /// jvspatial, so `MyColl` is stored as `mycoll`.
+    fn same_collection(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
+
     /// What a transfer may ask of this store as a target (capabilities, not identity).
     fn write_caps(&self) -> WriteCaps {
         WriteCaps::default()
@@ -224,12 +248,6 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
-    /// How faithfully the store keeps what it is given (key order, `-0.0`, number form).
-    /// Comparisons between stores (verify, the unchanged check) use the weaker of the two.
-    fn fidelity(&self) -> Fidelity {
-        Fidelity::Exact
-    }
-
     /// Capability: find (or with `remove`, delete) the temp files of interrupted writes
     /// (`cleanup --tmp-files`). `None` = the store has none.
     async fn sweep_temp_files(&self, _remove: bool) -> Result<Option<Vec<String>>> {
@@ -257,16 +275,6 @@ pub struct ReadCaps {
     /// `find` and `count` push filters down to the store's query engine, so a filtered read
     /// should go through them rather than a scan.
     pub filter_pushdown: bool,
-}
-
-/// See [`Store::fidelity`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Fidelity {
-    /// Keys keep their order and every value reads back as written (JSON, MongoDB, SQLite).
-    Exact,
-    /// Values survive, not their form: key order is lost, `-0.0` becomes `0`, a number keeps
-    /// its decimal value but not its spelling (PostgreSQL's JSONB).
-    Values,
 }
 
 /// A type-erased scan item (see [`Store::scan_map_any`]).
@@ -376,10 +384,11 @@ pub static BACKENDS: &[&Backend] = &[
     &memory::BACKEND,
     &mongo::BACKEND,
     &sqlite::BACKEND,
+    &postgres::BACKEND,
 ];
 
 /// Backends the design names that are not built yet (for clear errors).
-const PLANNED: &[&str] = &["postgresql", "postgres"];
+const PLANNED: &[&str] = &["dynamodb"];
 
 pub fn known_backends() -> String {
     BACKENDS
@@ -423,10 +432,14 @@ impl std::fmt::Display for StoreSpec {
         match self.backend {
             "memory" => write!(f, "memory:"),
             // A URI location (`mongodb://…`, `sqlite:///…`) is shown as given.
-            b if self.location.contains("://")
-                && BACKENDS
-                    .iter()
-                    .any(|x| x.name == b && !x.schemes.is_empty()) =>
+            b if BACKENDS.iter().any(|x| {
+                x.name == b
+                    && x.schemes.iter().any(|s| {
+                        self.location
+                            .get(..s.len() + 3)
+                            .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{s}://")))
+                    })
+            }) =>
             {
                 f.write_str(&redact(&self.location))
             }
@@ -788,6 +801,10 @@ mod tests {
             ":memory:"
         );
         assert!(StoreSpec::parse("ftp://h/x").is_err());
+        assert_eq!(
+            StoreSpec::parse("sqlite:a://b").unwrap().to_string(),
+            "sqlite:a://b"
+        );
         // A `name:` prefix is a scheme; an unknown one is an error, never a directory name.
         let e = StoreSpec::parse("weird:dir").unwrap_err();
         assert!(e.message.contains("json:a:b"), "{}", e.message);
@@ -836,5 +853,45 @@ mod tests {
         assert_eq!(r.spec.backend, "memory");
         let none = |_: &str| None;
         assert_eq!(resolve(None, &none).unwrap().spec.location, "./jvdb");
+    }
+
+    /// jvspatial's resolution for its SQL backends: JVSPATIAL_DB_PATH is the SQLite file too
+    /// (default jvdb/sqlite/jvspatial.db); JVSPATIAL_POSTGRES_DSN for postgres and its alias.
+    #[test]
+    fn resolution_of_sql_backends() {
+        let sqlite_default = |k: &str| (k == "JVSPATIAL_DB_TYPE").then(|| "SQLite".to_string());
+        let r = resolve(None, &sqlite_default).unwrap();
+        assert_eq!(
+            (r.spec.backend, r.spec.location.as_str()),
+            ("sqlite", "jvdb/sqlite/jvspatial.db")
+        );
+        assert!(r.reason.contains("default path"), "{}", r.reason);
+        let sqlite_path = |k: &str| match k {
+            "JVSPATIAL_DB_TYPE" => Some("sqlite".to_string()),
+            "JVSPATIAL_DB_PATH" => Some("/data/app.db".to_string()),
+            _ => None,
+        };
+        let r = resolve(None, &sqlite_path).unwrap();
+        assert_eq!(
+            (r.spec.backend, r.spec.location.as_str()),
+            ("sqlite", "/data/app.db")
+        );
+        for t in ["postgres", "postgresql"] {
+            let pg = |k: &str| match k {
+                "JVSPATIAL_DB_TYPE" => Some(t.to_string()),
+                "JVSPATIAL_POSTGRES_DSN" => Some("postgresql://u:s3cret@db:5432/app".to_string()),
+                _ => None,
+            };
+            let r = resolve(None, &pg).unwrap();
+            assert_eq!(r.spec.backend, "postgresql");
+            assert!(r.reason.contains("JVSPATIAL_POSTGRES_DSN"), "{}", r.reason);
+            assert!(!format!("{} {}", r.spec, r.reason).contains("s3cret"));
+            let pg_default = |k: &str| (k == "JVSPATIAL_DB_TYPE").then(|| t.to_string());
+            let r = resolve(None, &pg_default).unwrap();
+            assert_eq!(r.spec.location, DEFAULT_POSTGRES_DSN);
+            assert!(!r.reason.contains(":postgres@"), "{}", r.reason);
+        }
+        let dynamo = |k: &str| (k == "JVSPATIAL_DB_TYPE").then(|| "dynamodb".to_string());
+        assert!(resolve(None, &dynamo).is_err());
     }
 }

@@ -160,7 +160,7 @@ fn check_collection(name: &str) -> Result<()> {
 }
 
 /// The password of `scheme://user:password@host…`, raw and percent-decoded.
-fn uri_secrets(uri: &str) -> Vec<String> {
+pub(crate) fn uri_secrets(uri: &str) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(start) = uri.find("://") {
         let rest = &uri[start + 3..];

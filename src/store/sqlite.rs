@@ -26,17 +26,25 @@
 //! (an in-process database, empty at start and gone at exit, like `memory:`: useful to try a
 //! migration into SQLite, unique-index conflicts included, without writing a file).
 //! `sqlite://x.db` (two slashes) is refused as ambiguous.
+//!
+//! Known trap (not ours to fix, said here so it is not a surprise): rows holding `NaN` or
+//! `±Infinity` are stored exactly as jvspatial's `json.dumps` writes them, and the bundled
+//! SQLite (JSON5, 3.42+) indexes them; a jvspatial whose Python links an older SQLite (Debian
+//! 12's 3.40) cannot evaluate `json_extract` on them, so there it cannot save such records at all
+//! once its indexes exist, nor update or delete ones jvdb wrote ("malformed JSON"). Reading them
+//! (`get`, `find`) works on both.
 
 use super::{
     Backend, Count, FindSpec, GetResult, Item, ItemStream, OpenOptions, SaveMode, Saved, Store,
     StoreSpec, deep_merge, record_id, validate_component,
 };
 use crate::error::{Error, ErrorKind, Result, io_reason};
-use crate::query::{Dialect, Filter};
+use crate::query::Filter;
 use crate::value::Value;
 use async_trait::async_trait;
 use futures::FutureExt;
 use futures::StreamExt;
+use rusqlite::config::DbConfig;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params_from_iter};
 use std::path::{Path, PathBuf};
@@ -46,7 +54,7 @@ use std::time::Duration;
 pub static BACKEND: Backend = Backend {
     name: "sqlite",
     schemes: &["sqlite"],
-    summary: "SQLite file, jvspatial's SQLiteDB layout (table records)",
+    summary: "SQLite file in jvspatial's SQLiteDB layout (sqlite:FILE, sqlite:///abs/path, sqlite::memory:)",
     open: |spec: &StoreSpec, o: &OpenOptions| {
         let location = spec.location.clone();
         let opts = o.clone();
@@ -180,10 +188,11 @@ pub fn parse_location(location: &str) -> Result<Location> {
             "invalid store spec 'sqlite:{location}': {why}; write sqlite:FILE (relative or absolute), sqlite:///abs/path or sqlite::memory:"
         ))
     };
-    let path = if let Some(rest) = location
-        .strip_prefix("sqlite://")
-        .or_else(|| location.strip_prefix("SQLITE://"))
-    {
+    let uri = location
+        .get(..9)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sqlite://"));
+    let path = if uri {
+        let rest = &location[9..];
         if !rest.starts_with('/') {
             return Err(Error::invalid(format!(
                 "invalid store spec '{location}': a sqlite URI takes an absolute path after three slashes (sqlite:///abs/path); a relative path is written sqlite:FILE"
@@ -379,6 +388,11 @@ pub fn pushdown(filter: &Arc<Filter>) -> Option<Narrowing> {
     })
 }
 
+/// SQLite's JSON functions met a `data` value that is not JSON.
+fn malformed_json(e: &Error) -> bool {
+    e.message.contains("malformed JSON")
+}
+
 /// The first placeholder number of a plan's parameters (see [`pushdown`]).
 const FIRST_PLAN_PARAM: usize = 3;
 
@@ -395,7 +409,10 @@ impl SqliteStore {
     /// Open `location` (a `sqlite:` spec's location).
     pub fn open(location: &str, opts: &OpenOptions) -> Result<SqliteStore> {
         let loc = parse_location(location)?;
-        let shown = if location.contains("://") {
+        let uri = location
+            .get(..9)
+            .is_some_and(|p| p.eq_ignore_ascii_case("sqlite://"));
+        let shown = if uri {
             location.to_string()
         } else {
             format!("sqlite:{location}")
@@ -458,10 +475,18 @@ impl SqliteStore {
         let coll = collection.to_string();
         tokio::task::spawn_blocking(move || {
             let mut after: Option<String> = None;
+            let mut narrowing = narrowing;
             loop {
                 let chunk = inner.read_chunk(&coll, after.as_deref(), narrowing.as_ref());
                 let (items, last, full) = match chunk {
                     Ok(c) => c,
+                    // A row whose `data` is not JSON makes SQLite's JSON functions fail the
+                    // whole query: read on without the condition (the caller re-checks every
+                    // row in-process), so that row comes out as unreadable, by id.
+                    Err(e) if narrowing.is_some() && malformed_json(&e) => {
+                        narrowing = None;
+                        continue;
+                    }
                     Err(e) => {
                         let _ = tx.blocking_send(Err(e));
                         return;
@@ -494,6 +519,11 @@ fn configure(shown: &str, conn: &Connection) -> Result<()> {
     conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
         .map_err(|e| sql_err(shown, "open", &e))?;
     conn.set_prepared_statement_cache_capacity(64);
+    // Closing the last connection checkpoints the WAL into the database file: a read-only
+    // command must not do that to a file another process left a WAL for (turned back on by
+    // `initialise`, before the first write).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+        .map_err(|e| sql_err(shown, "open", &e))?;
     Ok(())
 }
 
@@ -585,6 +615,8 @@ fn initialise(shown: &str, st: &mut State) -> Result<()> {
     }
     let conn = st.conn.as_ref().expect("connection");
     let err = |what: &str, e: &rusqlite::Error| sql_err(shown, what, e);
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)
+        .map_err(|e| err("open", &e))?;
     conn.query_row("PRAGMA journal_mode=WAL;", [], |_| Ok(()))
         .map_err(|e| err("setting journal_mode=WAL", &e))?;
     conn.execute(CREATE_TABLE, [])
@@ -1211,15 +1243,9 @@ impl Store for SqliteStore {
         } else {
             pushdown(&spec.filter)
         };
-        // Rows come in id order (the primary key), the natural order; what the condition does
-        // not decide exactly is checked again in-process, with the sort, skip and limit.
-        let spec = match &narrowing {
-            Some(n) if n.exact => FindSpec {
-                filter: Arc::new(Filter::all(Dialect::Mongo)),
-                ..spec
-            },
-            _ => spec,
-        };
+        // Rows come in id order (the primary key), the natural order. Every row is checked
+        // again in-process (with the sort, skip and limit): the condition only narrows, and a
+        // read may have to go on without it (see `stream_rows`).
         let rows = self.stream_rows(collection, narrowing).await?;
         Ok(crate::find::find_in_stream(rows, spec))
     }
@@ -1231,13 +1257,20 @@ impl Store for SqliteStore {
                     // The condition is the filter: the database counts.
                     validate_component(collection, "collection")?;
                     let c = collection.to_string();
-                    let n = self
+                    match self
                         .blocking(move |inner| inner.count_where_sync(&c, &n))
-                        .await?;
-                    return Ok(Count {
-                        count: n,
-                        unreadable: Vec::new(),
-                    });
+                        .await
+                    {
+                        Ok(n) => {
+                            return Ok(Count {
+                                count: n,
+                                unreadable: Vec::new(),
+                            });
+                        }
+                        // A row that is not JSON: count by reading (it is reported).
+                        Err(e) if malformed_json(&e) => {}
+                        Err(e) => return Err(e),
+                    }
                 }
                 let items = self.find(collection, FindSpec::matching(f)).await?;
                 crate::find::count_stream(items).await
@@ -1282,7 +1315,11 @@ mod tests {
             parse_location("sqlite:///:memory:").unwrap(),
             Location::File("/:memory:".into())
         );
-        for bad in ["", "sqlite://x.db", "sqlite://"] {
+        assert_eq!(
+            parse_location("SQLite:///abs/x.db").unwrap(),
+            Location::File("/abs/x.db".into())
+        );
+        for bad in ["", "sqlite://x.db", "sqlite://", "Sqlite://x"] {
             let e = parse_location(bad).unwrap_err();
             assert_eq!(e.kind, ErrorKind::Invalid, "{bad}");
         }
@@ -1322,7 +1359,13 @@ mod tests {
     #[test]
     fn pushdown_of_ids() {
         let f = |q: &str| {
-            Arc::new(Filter::compile(&crate::json::parse_str(q).unwrap(), Dialect::Mongo).unwrap())
+            Arc::new(
+                Filter::compile(
+                    &crate::json::parse_str(q).unwrap(),
+                    crate::query::Dialect::Mongo,
+                )
+                .unwrap(),
+            )
         };
         let n = pushdown(&f(r#"{"id": {"$in": ["a", "b"]}}"#)).unwrap();
         assert!(n.exact && n.sql.contains("id"), "{}", n.sql);

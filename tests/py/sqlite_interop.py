@@ -7,6 +7,7 @@ usage:
   sqlite_interop.py rows DB             # the raw rows [collection, id, data]
   sqlite_interop.py write DB COLL FILE  # await db.save(coll, rec) for each JSONL line
   sqlite_interop.py lock DB SECONDS     # hold BEGIN IMMEDIATE (a writer) for SECONDS
+  sqlite_interop.py walhold DB SECONDS  # SQLiteDB saves a record and stays connected
   sqlite_interop.py query DB COLL QUERY # db.find / db.count with a query (JSON)
 """
 
@@ -137,6 +138,17 @@ def main() -> int:
         asyncio.run(write(sys.argv[2], sys.argv[3], sys.argv[4]))
     elif mode == "query":
         print(json.dumps(asyncio.run(query(sys.argv[2], sys.argv[3], sys.argv[4]))))
+    elif mode == "walhold":
+        # jvspatial's SQLiteDB writing one record and staying connected (its WAL not yet
+        # checkpointed into the database file)
+        async def hold() -> None:
+            db = SQLiteDB(sys.argv[2])
+            await db.save("node", {"id": "n.Root.root", "entity": "Root", "context": {}})
+            print("ready", flush=True)
+            await asyncio.sleep(float(sys.argv[3]))
+            await db.close()
+
+        asyncio.run(hold())
     elif mode == "lock":
         c = sqlite3.connect(sys.argv[2], isolation_level=None)
         c.execute("BEGIN IMMEDIATE")

@@ -33,6 +33,24 @@
 //! params are bound) live in [`sqlite`] and [`postgres`], one small table each.
 //!
 //! Only the mongo dialect is pushed down; `--dialect jvspatial` filters get no `where_sql`.
+//!
+//! # Translation table (per element the path yields; see `walk`)
+//!
+//! | operator | SQL | |
+//! |---|---|---|
+//! | `{f: s}`, `$eq`/`$in` of strings, `$gt`… strings | type test + text `=`/`<`… (`COLLATE "C"` on PostgreSQL) | exact |
+//! | numbers (`=`, `$gt`…) | type test + number comparison | exact for i64 (not i64::MIN) / floats below 2^63 on SQLite; floats and ints up to 2^53 on PostgreSQL; else a non-strict superset |
+//! | `true`/`false`, `$gt`… booleans | JSON type `true`/`false` | exact |
+//! | `null`, `$exists`, `$type` | type tests (int/long: value range; double: `real` / a `.` in the JSONB number) | exact, except that SQLite reads NaN as null (`sub` excludes rows whose text holds `NaN`) |
+//! | NaN operand | SQLite: null-typed in a row holding `NaN`; PostgreSQL: FALSE | superset / exact |
+//! | object or array operand, a string with a lone surrogate, `$regex`, `$mod` | type test only | superset |
+//! | `$size` | `json_array_length` / `jsonb_array_length` | exact |
+//! | `$elemMatch` (value form, object form over document elements) | `EXISTS` over the elements | as its parts |
+//! | `$ne`, `$nin`, `$not`, `$nor`, `$exists: false` | `NOT COALESCE(sub, FALSE)` | as the operand |
+//! | `$and`, `$or`, `$all` | `AND`/`OR` | as the parts |
+//! | top-level `id` with strings | the `id` column | exact |
+//! | sort by `id` first | `ORDER BY id` (PostgreSQL: `COLLATE "C"`), then LIMIT/OFFSET when exact | exact |
+//! | anything else (other sorts, projection) | left in `residual` | |
 
 pub mod postgres;
 pub mod sqlite;
@@ -379,6 +397,8 @@ pub(crate) trait DialectOps {
     fn missing(&self, cx: &mut Ctx, loc: &Loc) -> S;
     /// A row that may hold a NaN that reads as JSON null (SQLite); FALSE where none can.
     fn nan_rows(&self, loc: &Loc) -> S;
+    /// Can a stored string (or key) hold U+0000? (JSONB's cannot, nor can its parameters.)
+    fn text_holds_nul(&self) -> bool;
     fn bool_is(&self, cx: &mut Ctx, loc: &Loc, b: bool) -> S;
     /// String at `loc` compared (code point order) with `s`; includes the type test.
     fn text_cmp(&self, cx: &mut Ctx, loc: &Loc, op: NumOp, s: &str) -> S;
@@ -513,10 +533,13 @@ fn id_column(cx: &mut Ctx, pred: &Pred) -> Option<Cond> {
     let d = cx.d;
     let cmp = |cx: &mut Ctx, op: NumOp, v: &Value| -> Option<S> {
         match v {
-            Value::Str(s) => {
-                let p = cx.bind(Param::Text(s.clone()));
-                Some(S::q(d.id_cmp(op, &p)))
-            }
+            Value::Str(s) => Some(match text_op(d, op, s) {
+                Some((op, s)) => {
+                    let p = cx.bind(Param::Text(s));
+                    S::q(d.id_cmp(op, &p))
+                }
+                None => S::F,
+            }),
             Value::WStr(_) => None,
             // Another type bracket: a string never equals or compares with it.
             _ => Some(S::F),
@@ -543,6 +566,35 @@ fn id_column(cx: &mut Ctx, pred: &Pred) -> Option<Cond> {
         _ => return None,
     };
     Some(Cond::exact(s))
+}
+
+/// A string comparison as the dialect can run it: where no stored string holds U+0000 (and
+/// no parameter can), `s = p + "\0" + …` compares like `p` (`t < s` ⟺ `t <= p`,
+/// `t > s` ⟺ `t > p`, never equal). `None` = FALSE.
+fn text_op(d: &dyn DialectOps, op: NumOp, s: &str) -> Option<(NumOp, String)> {
+    if d.text_holds_nul() {
+        return Some((op, s.to_string()));
+    }
+    match s.find('\0') {
+        None => Some((op, s.to_string())),
+        Some(i) => {
+            let p = s[..i].to_string();
+            match op {
+                NumOp::Eq => None,
+                NumOp::Lt | NumOp::Lte => Some((NumOp::Lte, p)),
+                NumOp::Gt | NumOp::Gte => Some((NumOp::Gt, p)),
+            }
+        }
+    }
+}
+
+/// `text_cmp` through [`text_op`].
+fn text_cmp(cx: &mut Ctx, loc: &Loc, op: NumOp, s: &str) -> S {
+    let d = cx.d;
+    match text_op(d, op, s) {
+        Some((op, s)) => d.text_cmp(cx, loc, op, &s),
+        None => S::F,
+    }
 }
 
 fn num_op(op: CmpOp) -> NumOp {
@@ -738,7 +790,7 @@ fn eq(cx: &mut Ctx, loc: &Loc, v: &Value) -> Cond {
         Value::Bool(b) => Cond::exact(d.bool_is(cx, loc, *b)),
         Value::Float(f) if f.is_nan() => is_nan(cx, loc),
         Value::Int(_) | Value::BigInt(_) | Value::Float(_) => d.num_cmp(cx, loc, NumOp::Eq, v),
-        Value::Str(s) => Cond::exact(d.text_cmp(cx, loc, NumOp::Eq, s)),
+        Value::Str(s) => Cond::exact(text_cmp(cx, loc, NumOp::Eq, s)),
         Value::WStr(_) => Cond {
             sup: d.type_in(cx, loc, &[JType::String]),
             sub: S::F,
@@ -768,7 +820,7 @@ fn cmp(cx: &mut Ctx, loc: &Loc, op: CmpOp, v: &Value) -> Cond {
             }
         }
         Value::Int(_) | Value::BigInt(_) | Value::Float(_) => d.num_cmp(cx, loc, num_op(op), v),
-        Value::Str(s) => Cond::exact(d.text_cmp(cx, loc, num_op(op), s)),
+        Value::Str(s) => Cond::exact(text_cmp(cx, loc, num_op(op), s)),
         Value::Bool(b) => {
             // false < true, booleans only.
             let (f_ok, t_ok) = match (op, b) {
@@ -1026,7 +1078,7 @@ pub fn incident_edges(
         for (guard, loc) in [(use_top, top), (use_ctx, ctx)] {
             let mut hit = S::F;
             for id in node_ids {
-                hit = or(hit, ops.text_cmp(&mut cx, &loc, NumOp::Eq, id));
+                hit = or(hit, text_cmp(&mut cx, &loc, NumOp::Eq, id));
             }
             certain = or(certain, and(guard.clone(), hit));
             if wide {

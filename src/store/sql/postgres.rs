@@ -14,6 +14,12 @@ use num_traits::ToPrimitive;
 
 pub(crate) struct Postgres;
 
+/// Run once per session before the pushed-down queries: the translated conditions are large
+/// expressions with `EXISTS` over `jsonb_array_elements`, whose estimated cost passes
+/// `jit_above_cost`, and JIT-compiling them costs seconds per query (measured on PostgreSQL
+/// 15: 2.0 s with JIT against 7 ms without, on 122 rows).
+pub const SESSION_SETUP: &str = "SET jit = off";
+
 impl Postgres {
     fn expr(cx: &mut Ctx, loc: &Loc) -> String {
         let mut x = match &loc.elem {
@@ -22,6 +28,14 @@ impl Postgres {
         };
         if loc.path.is_empty() {
             return x;
+        }
+        // No JSONB key holds U+0000 (nor can a parameter): such a field is always missing.
+        if loc
+            .path
+            .iter()
+            .any(|s| matches!(s, Seg::Key(k) if k.contains('\0')))
+        {
+            return "(NULL::jsonb)".into();
         }
         for s in &loc.path {
             match s {
@@ -89,6 +103,10 @@ impl DialectOps for Postgres {
 
     fn nan_rows(&self, _loc: &Loc) -> S {
         S::F
+    }
+
+    fn text_holds_nul(&self) -> bool {
+        false
     }
 
     fn bool_is(&self, cx: &mut Ctx, loc: &Loc, b: bool) -> S {

@@ -131,3 +131,82 @@ fn field_names_never_reach_the_sql_text() {
         assert!(!w.contains("b\\\"c") && !w.contains("b\"c"), "{w}");
     }
 }
+
+/// `cargo test --lib store::sql::tests::print_sql -- --ignored --nocapture Q` prints the plan.
+#[test]
+#[ignore]
+fn print_sql() {
+    for q in [
+        r#"{"entity": "City"}"#,
+        r#"{"bidirectional": true}"#,
+        r#"{"context.population": {"$gt": 1000}}"#,
+    ] {
+        let f =
+            Arc::new(Filter::compile(&crate::json::parse_str(q).unwrap(), Dialect::Mongo).unwrap());
+        for d in [&SQLITE, &POSTGRES] {
+            let p = count_plan(Some(&f), d, 2);
+            println!(
+                "{} {q}: exact={} {:?}\n  {}",
+                d.name,
+                p.exact,
+                p.params,
+                p.where_sql.unwrap()
+            );
+        }
+    }
+}
+
+#[test]
+fn jvspatial_dialect_and_no_filter() {
+    let q = crate::json::parse_str(r#"{"a": 1}"#).unwrap();
+    let f = Arc::new(Filter::compile(&q, Dialect::Jvspatial).unwrap());
+    let p = count_plan(Some(&f), &SQLITE, 1);
+    assert!(p.where_sql.is_none() && !p.exact && p.params.is_empty());
+    assert_eq!(p.residual.filter.dialect, Dialect::Jvspatial);
+    let p = count_plan(None, &POSTGRES, 1);
+    assert!(p.where_sql.is_none() && p.exact);
+    // A sort by id with skip/limit on an exact filter is pushed down whole.
+    let m = Arc::new(Filter::compile(&q, Dialect::Mongo).unwrap());
+    let spec = FindSpec {
+        filter: m,
+        sort: crate::query::parse_sort("id:-1,a").unwrap(),
+        skip: 2,
+        limit: Some(3),
+        projection: None,
+    };
+    let p = plan(&spec, &POSTGRES, 4);
+    assert!(p.exact);
+    assert_eq!(p.order_by.as_deref(), Some("id COLLATE \"C\" DESC"));
+    assert_eq!((p.limit, p.offset), (Some(3), Some(2)));
+    assert!(p.residual.sort.is_empty() && p.residual.skip == 0 && p.residual.limit.is_none());
+    assert!(p.where_sql.unwrap().contains("$4::"));
+}
+
+/// The exact number comparisons rest on SQLite reading Python's float repr back as the same
+/// double: checked on random bit patterns.
+#[test]
+fn sqlite_reads_python_floats_exactly() {
+    let c = rusqlite::Connection::open_in_memory().unwrap();
+    let mut st = c
+        .prepare("SELECT json_extract(?1, '$.a') = ?2 AND json_type(?1, '$.a') = 'real'")
+        .unwrap();
+    let mut x: u64 = 0x1234_5678_9abc_def0;
+    let mut checked = 0;
+    while checked < 20_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let f = f64::from_bits(x);
+        if !f.is_finite() {
+            continue;
+        }
+        checked += 1;
+        let mut m = crate::value::Map::new();
+        m.insert("a".into(), crate::value::Value::Float(f));
+        let text = crate::json::to_python_compact(&crate::value::Value::Object(m));
+        let ok: bool = st
+            .query_row(rusqlite::params![text, f], |r| r.get(0))
+            .unwrap();
+        assert!(ok, "SQLite reads {text} as another double than {f:e}");
+    }
+}

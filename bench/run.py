@@ -270,7 +270,8 @@ def bench_size(n: int, mongo) -> list:
         if any(x and x in op for x in SQL_SKIP):
             log(f"  {op}: skipped (BENCH_SQL_SKIP)")
             return
-        items = [i for i in items if tool_kind(i[0]) in TOOLS]
+        # BENCH_SLOW_RUNS=0 leaves jvspatial's slow writes out at the large sizes.
+        items = [i for i in items if tool_kind(i[0]) in TOOLS and i[3] > 0]
         if not items:
             return
         entries = [dict(tool=t, cmd=c, setup=su, runs=ru, warmup=w, note=no, scratch=scratch) for t, c, su, ru, w, no in items]
@@ -367,6 +368,9 @@ NONPUSH_Q = [
 ]
 TOOLS = os.environ.get("BENCH_TOOLS", "jvdb jvspatial bare python").split()
 # Operations left out: each word a part of an operation's name, e.g. "->json" (comma-separated).
+# BENCH_SQL_NO_SRC=1: PostgreSQL only, no source schema is built by jvspatial (it takes minutes
+# at 100k cities): only the migrate json->postgresql group runs.
+NO_SRC = os.environ.get("BENCH_SQL_NO_SRC") == "1"
 SQL_SKIP = [x.strip() for x in os.environ.get("BENCH_SQL_SKIP", "").split(",")]
 # PostgreSQL: BENCH_PG_DSN, else a private durable cluster (tests/pg/cluster.sh) in BENCH_DIR.
 PG = {"dsn": os.environ.get("BENCH_PG_DSN"), "dir": None, "pw": None}
@@ -446,7 +450,9 @@ def bench_sql(n, store, scratch, total, nodes, edges, group, backend) -> None:
         src = pg_spec(schema)
         cnt = subprocess.run(["psql", PG["dsn"], "-Atqc", f"SELECT (SELECT count(*) FROM {schema}.node) + (SELECT count(*) FROM {schema}.edge)"],
                              capture_output=True, text=True)
-        if cnt.returncode != 0 or not cnt.stdout.strip() or int(cnt.stdout.strip()) < total - 100:
+        if NO_SRC:
+            pass
+        elif cnt.returncode != 0 or not cnt.stdout.strip() or int(cnt.stdout.strip()) < total - 100:
             log(f"building the {n}-city PostgreSQL source schema {schema} with jvspatial...")
             subprocess.run([PY, str(REPO / "bench/jv_sql.py"), "drop", PG["dsn"], schema], check=True)
             subprocess.run(["psql", PG["dsn"], "-qc", f"CREATE SCHEMA {schema}"], check=True)
@@ -466,6 +472,8 @@ def bench_sql(n, store, scratch, total, nodes, edges, group, backend) -> None:
             ("bare psql \\copy (no indexes)", copy(f"{copyf}.edge"), f"{mk} && {JVS} prepare {new} base", R, False, ""),
         ]
         name = "postgresql"
+    if NO_SRC:
+        HAS_JVDB[backend] = True
     if backend not in HAS_JVDB:
         HAS_JVDB[backend] = jvdb_speaks(src)
     has = HAS_JVDB[backend]
@@ -483,6 +491,9 @@ def bench_sql(n, store, scratch, total, nodes, edges, group, backend) -> None:
         ("jvspatial bulk_save (no indexes)", f"{JVS} to_sql {q(store)} {new} base 2>/dev/null", mk, R, False, ""),
         *bare,
     ]))
+    if NO_SRC:
+        log(f"  {name}: reads and {name}->json skipped (BENCH_SQL_NO_SRC: no source built)")
+        return
     reads = [
         ("count edge (filter)", "count", "edge", COUNT_Q),
         ("find node (2 fields)", "find", "node", FIND_Q),

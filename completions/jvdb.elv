@@ -18,7 +18,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
     }
     var completions = [
         &'jvdb'= {
-            cand --db 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
@@ -47,7 +47,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jvdb;info'= {
-            cand --db 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --format 'Report format: text, or a JSON object (store, backend, why, state, collections with counts) for health checks'
@@ -61,7 +61,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;collections'= {
-            cand --db 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --format 'Output format [default: table on a TTY, else one name per line]'
@@ -75,7 +75,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;count'= {
-            cand --db 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
@@ -93,7 +93,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;get'= {
-            cand --db 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --format 'Output format [default: json: one id gives the object, several an array]'
@@ -107,7 +107,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;find'= {
-            cand --db 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
@@ -131,7 +131,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;save'= {
-            cand --db 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --data 'The records as a JSON string instead of a file'
@@ -150,7 +150,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;delete'= {
-            cand --db 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
@@ -172,7 +172,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;cleanup'= {
-            cand --db 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --max-delete 'Refuse (exit 6) when more than N edges would be deleted'

@@ -24,7 +24,7 @@ function __fish_jvdb_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c jvdb -n "__fish_jvdb_needs_command" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_needs_command" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_needs_command" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_needs_command" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
@@ -48,7 +48,7 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "diff" -d 'Name every id t
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l format -d 'Report format: text, or a JSON object (store, backend, why, state, collections with counts) for health checks' -r -f -a "text\t''
@@ -57,7 +57,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s q -l quiet -d 'No pro
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l format -d 'Output format [default: table on a TTY, else one name per line]' -r -f -a "json\t'A pretty JSON array (get with one id: the record itself)'
@@ -69,7 +69,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s q -l quiet -d 
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
@@ -80,7 +80,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s q -l quiet -d 'No pr
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l format -d 'Output format [default: json: one id gives the object, several an array]' -r -f -a "json\t'A pretty JSON array (get with one id: the record itself)'
@@ -92,7 +92,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s q -l quiet -d 'No prog
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
@@ -113,7 +113,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s q -l quiet -d 'No pro
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l data -d 'The records as a JSON string instead of a file' -r
@@ -129,7 +129,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s q -l quiet -d 'No pro
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
@@ -143,7 +143,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s q -l quiet -d 'No p
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l db -d 'Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l max-delete -d 'Refuse (exit 6) when more than N edges would be deleted' -r

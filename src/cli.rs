@@ -60,8 +60,9 @@ pub struct Verbosity {
 /// The working store, for commands that work on one store.
 #[derive(Args, Debug, Clone, Default)]
 pub struct StoreArg {
-    /// Store to work on: DIR, json:DIR, mongodb://host/db, memory: [default: JVSPATIAL_DB, else
-    /// JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, else ./jvdb; `jvdb info` shows the choice]
+    /// Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S,
+    /// mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its
+    /// variables, else ./jvdb; `jvdb info` shows the choice]
     #[arg(long, value_name = "SPEC", help_heading = "Store options")]
     pub db: Option<String>,
 }

@@ -398,7 +398,13 @@ pub async fn incident_edges(
     unreadable: &mut Vec<(String, String)>,
 ) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    let mut edges = store.scan(edge_coll).await?;
+    // A store that can look incident edges up itself is asked (a superset, checked below by
+    // the same rule); otherwise every edge is scanned.
+    let ids: Vec<String> = node_ids.iter().map(|s| s.to_string()).collect();
+    let mut edges = match store.incident_edge_candidates(edge_coll, &ids).await? {
+        Some(items) => futures::stream::iter(items.into_iter().map(Ok)).boxed(),
+        None => store.scan(edge_coll).await?,
+    };
     while let Some(item) = edges.next().await {
         match item? {
             Item::Record(e) => {

@@ -565,7 +565,16 @@ pub async fn compare_stores(
 ) -> Result<Vec<Comparison>> {
     let names: Vec<String> = if collections.is_empty() {
         let mut n = a.collections().await?;
-        n.extend(b.collections().await?);
+        // A store that folds names (PostgreSQL: `MyColl` is table `mycoll`) lists the other
+        // store's collection under its folded name: the same collection, compared once.
+        for name in b.collections().await? {
+            if !n
+                .iter()
+                .any(|m| b.same_collection(m, &name) || a.same_collection(&name, m))
+            {
+                n.push(name);
+            }
+        }
         n.sort();
         n.dedup();
         n

@@ -778,3 +778,25 @@ async fn jsonb_traps_fail_by_id_and_field() {
         r#"{"saved":1,"failed":["inf","nan","nul"]}"#
     );
 }
+
+/// PostgreSQL folds unquoted names, as for jvspatial: a JSON collection `MyColl` is the table
+/// `mycoll`. migrate verifies, and `verify` compares the two names as one collection.
+#[test]
+fn folded_collection_names_verify_as_one() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("MyColl");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("a.json"),
+        "{\n  \"id\": \"a\",\n  \"entity\": \"X\"\n}",
+    )
+    .unwrap();
+    let src = t.path().display().to_string();
+    let spec = spec_for(&fresh_schema());
+    let (c, _, err) = jvdb(&["migrate", "--from", &src, "--to", &spec]);
+    assert_eq!(c, 0, "{err}");
+    assert!(err.contains("verified"), "{err}");
+    let (c, out, err) = jvdb(&["verify", &src, &spec]);
+    assert_eq!(c, 0, "{out}{err}");
+    assert_eq!(out.lines().count(), 2, "header and one collection: {out}");
+}

@@ -574,6 +574,14 @@ fn duplicate_edges_fail_by_id_and_nothing_is_deleted() {
         "{e}"
     );
     assert!(e.contains("failed 1"), "{e}");
+    // how many and why, before the verification
+    let summary = e
+        .find("1 record(s) not written, each named above: 1 rejected by a unique index")
+        .expect("summary line");
+    assert!(
+        summary < e.find("verification").expect("verification"),
+        "{e}"
+    );
     let ids: Vec<String> = rows(&d.path().join("t.db"))
         .iter()
         .map(|r| as_list(r)[1].as_str().unwrap().to_string())

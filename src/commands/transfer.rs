@@ -163,7 +163,45 @@ fn report(ctx: &Ctx, results: &[CollectionResult], dry_run: bool) -> i32 {
             )
         });
     }
+    if let Some(line) = failure_summary(results) {
+        eprintln!("jvdb: {line}");
+    }
     code
+}
+
+/// One line that says how many records were not written and why, by kind, before the
+/// verification (each record is named above it).
+fn failure_summary(results: &[CollectionResult]) -> Option<String> {
+    let (mut unique, mut values, mut other) = (0usize, 0usize, 0usize);
+    for (_, why) in results.iter().flat_map(|r| &r.failed) {
+        if why.contains("unique index") || why.contains("duplicate key") {
+            unique += 1;
+        } else if why.contains("cannot store") {
+            values += 1;
+        } else {
+            other += 1;
+        }
+    }
+    let total = unique + values + other;
+    if total == 0 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if unique > 0 {
+        parts.push(format!(
+            "{unique} rejected by a unique index of the target (records with the same key, e.g. two edges with the same source, target and entity: the one stored first is kept, nothing is replaced)"
+        ));
+    }
+    if values > 0 {
+        parts.push(format!("{values} hold values the target cannot store"));
+    }
+    if other > 0 {
+        parts.push(format!("{other} failed otherwise"));
+    }
+    Some(format!(
+        "{total} record(s) not written, each named above: {}",
+        parts.join("; ")
+    ))
 }
 
 pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {

@@ -26,6 +26,7 @@ pub static BACKEND: Backend = Backend {
         async { Ok(Arc::new(MemoryStore::new()) as Arc<dyn Store>) }.boxed()
     },
     local: crate::store::not_local,
+    path_form: true,
 };
 
 type Collection = BTreeMap<String, Value>;

@@ -198,6 +198,18 @@ pub trait Store: Send + Sync {
         a == b
     }
 
+    /// Capability: the edges of `edge_collection` that may be incident to any of `node_ids`,
+    /// found by the store's own indexed lookup instead of a scan of every edge (`delete
+    /// --cascade`). A superset: the caller applies validate_graph's rule to each. `None` = not
+    /// offered (the caller scans).
+    async fn incident_edge_candidates(
+        &self,
+        _edge_collection: &str,
+        _node_ids: &[String],
+    ) -> Result<Option<Vec<Item>>> {
+        Ok(None)
+    }
+
     /// What a transfer may ask of this store as a target (capabilities, not identity).
     fn write_caps(&self) -> WriteCaps {
         WriteCaps::default()
@@ -362,6 +374,9 @@ pub struct Backend {
     /// a local directory or file (used to refuse overlapping transfers and to tell a missing
     /// store from an unreadable one); `None` for servers and in-process stores.
     pub local: fn(&str) -> Option<LocalPath>,
+    /// The spec is written `name:LOCATION` (`json:DIR`, `memory:`, `sqlite:FILE`), even when
+    /// the backend also takes a `scheme://` form; otherwise it is a URI (`mongodb://…`).
+    pub path_form: bool,
 }
 
 /// See [`Backend::local`].
@@ -404,7 +419,7 @@ pub fn known_schemes() -> String {
     BACKENDS
         .iter()
         .flat_map(|b| {
-            if b.schemes.is_empty() {
+            if b.path_form || b.schemes.is_empty() {
                 vec![format!("{}:", b.name)]
             } else {
                 b.schemes.iter().map(|s| format!("{s}://")).collect()
@@ -759,6 +774,71 @@ pub fn record_id(record: &Value) -> Result<&str> {
             other.type_name()
         ))),
     }
+}
+
+/// Merge mode of a batch for a server backend: the stored records (`stored`: id → item, as
+/// looked up) deep-merged with the batch (`valid`: input index, id, record) in input order.
+/// Sets each record's result (`Merged`/`Created`, or refused when the stored record cannot be
+/// read); the caller writes `state` and sets the results of writes that fail or change nothing.
+pub struct MergePlan {
+    /// The ids to write, in the order first seen in the batch.
+    pub order: Vec<String>,
+    /// The merged record of each id.
+    pub state: std::collections::HashMap<String, Value>,
+    /// The ids that were stored before the batch.
+    pub existed: std::collections::HashSet<String>,
+    /// The batch indices of each id, in input order.
+    pub members: std::collections::HashMap<String, Vec<usize>>,
+}
+
+pub fn plan_merge(
+    collection: &str,
+    stored: impl IntoIterator<Item = (String, Item)>,
+    valid: Vec<(usize, String, Value)>,
+    results: &mut [Option<Result<Saved>>],
+) -> MergePlan {
+    let mut plan = MergePlan {
+        order: Vec::new(),
+        state: Default::default(),
+        existed: Default::default(),
+        members: Default::default(),
+    };
+    let mut refused: std::collections::HashMap<String, String> = Default::default();
+    for (id, item) in stored {
+        match item {
+            Item::Record(v) => {
+                plan.existed.insert(id.clone());
+                plan.state.insert(id, v);
+            }
+            Item::Unreadable { reason, .. } => {
+                refused.insert(id, reason);
+            }
+        }
+    }
+    for (idx, id, rec) in valid {
+        if let Some(reason) = refused.get(&id) {
+            results[idx] = Some(Err(Error::refused(format!(
+                "collection {collection}: record {id:?} is stored but unreadable ({reason}); not merging into it"
+            ))));
+            continue;
+        }
+        match plan.state.get_mut(&id) {
+            Some(cur) => {
+                deep_merge(cur, rec);
+                results[idx] = Some(Ok(Saved::Merged));
+            }
+            None => {
+                plan.state.insert(id.clone(), rec);
+                results[idx] = Some(Ok(Saved::Created));
+            }
+        }
+        let m = plan.members.entry(id.clone()).or_default();
+        if m.is_empty() {
+            plan.order.push(id);
+        }
+        m.push(idx);
+    }
+    plan
 }
 
 /// Deep merge used by `SaveMode::Merge`: objects merge key by key (existing keys keep their

@@ -27,7 +27,7 @@
 //! known) and each command stays well under 16 MB.
 use super::{
     Backend, Count, FindSpec, GetResult, Item, ItemStream, OpenOptions, SaveMode, Saved, Store,
-    StoreSpec, deep_merge, record_id, redact, validate_component,
+    StoreSpec, record_id, redact, validate_component,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::query::{Dialect, Filter};
@@ -51,6 +51,7 @@ pub static BACKEND: Backend = Backend {
         async move { Ok(Arc::new(MongoStore::open(&uri, &o).await?) as Arc<dyn Store>) }.boxed()
     },
     local: crate::store::not_local,
+    path_form: false,
 };
 
 /// The floor of the driver's connect/heartbeat timeout.
@@ -600,41 +601,13 @@ impl MongoStore {
         ids.sort();
         ids.dedup();
         let stored = self.lookup(collection, &ids).await?;
-        // current state per id: Some(value) once known, plus whether it existed before
-        let mut state: HashMap<String, Value> = HashMap::new();
-        let mut refused: HashMap<String, String> = HashMap::new();
-        for (id, item) in stored {
-            match item {
-                Item::Record(v) => {
-                    state.insert(id, v);
-                }
-                Item::Unreadable { reason, .. } => {
-                    refused.insert(id, reason);
-                }
-            }
-        }
-        let mut last: HashMap<String, usize> = HashMap::new();
-        let mut members: HashMap<String, Vec<usize>> = HashMap::new();
-        for (idx, id, rec) in valid {
-            if let Some(reason) = refused.get(&id) {
-                results[idx] = Some(Err(Error::refused(format!(
-                    "collection {collection}: record {id:?} is stored but unreadable ({reason}); not merging into it"
-                ))));
-                continue;
-            }
-            match state.get_mut(&id) {
-                Some(cur) => {
-                    deep_merge(cur, rec);
-                    results[idx] = Some(Ok(Saved::Merged));
-                }
-                None => {
-                    state.insert(id.clone(), rec);
-                    results[idx] = Some(Ok(Saved::Created));
-                }
-            }
-            last.insert(id.clone(), idx);
-            members.entry(id).or_default().push(idx);
-        }
+        let crate::store::MergePlan { state, members, .. } =
+            crate::store::plan_merge(collection, stored, valid, results);
+        // each id is written at the position of its last record in the batch
+        let last: HashMap<String, usize> = members
+            .iter()
+            .filter_map(|(id, idxs)| idxs.last().map(|i| (id.clone(), *i)))
+            .collect();
         let mut entries = Vec::new();
         let mut order: Vec<(&String, &usize)> = last.iter().collect();
         order.sort_by_key(|(_, i)| **i);

@@ -65,6 +65,7 @@ pub static BACKEND: Backend = Backend {
             dir: true,
         })
     },
+    path_form: true,
 };
 
 /// Concurrent writers in `save_many`: fsync latency dominates, so many writes are in flight.

@@ -39,7 +39,7 @@ mod ddl;
 
 use super::{
     Backend, Count, FindSpec, GetResult, Item, ItemStream, OpenOptions, SaveMode, Saved, Store,
-    StoreSpec, deep_merge, record_id, validate_component,
+    StoreSpec, record_id, validate_component,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::query::Filter;
@@ -64,7 +64,11 @@ pub static BACKEND: Backend = Backend {
         async move { Ok(Arc::new(PgStore::open(&uri, &o).await?) as Arc<dyn Store>) }.boxed()
     },
     local: super::not_local,
+    path_form: false,
 };
+
+/// Node ids per incident-edge lookup (each is a term of the query).
+const INCIDENT_CHUNK: usize = 200;
 
 /// A bound parameter of a pushed-down query.
 type PgParam = Box<dyn tokio_postgres::types::ToSql + Sync + Send>;
@@ -640,45 +644,12 @@ impl PgStore {
         ids.sort();
         ids.dedup();
         let stored = self.lookup(col, &ids).await?;
-        let mut state: HashMap<String, Value> = HashMap::new();
-        let mut existed: HashSet<String> = HashSet::new();
-        let mut refused: HashMap<String, String> = HashMap::new();
-        for (id, item) in stored {
-            match item {
-                Item::Record(v) => {
-                    existed.insert(id.clone());
-                    state.insert(id, v);
-                }
-                Item::Unreadable { reason, .. } => {
-                    refused.insert(id, reason);
-                }
-            }
-        }
-        let mut members: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut order: Vec<String> = Vec::new();
-        for (idx, id, rec) in valid {
-            if let Some(reason) = refused.get(&id) {
-                results[idx] = Some(Err(Error::refused(format!(
-                    "collection {col}: record {id:?} is stored but unreadable ({reason}); not merging into it"
-                ))));
-                continue;
-            }
-            match state.get_mut(&id) {
-                Some(cur) => {
-                    deep_merge(cur, rec);
-                    results[idx] = Some(Ok(Saved::Merged));
-                }
-                None => {
-                    state.insert(id.clone(), rec);
-                    results[idx] = Some(Ok(Saved::Created));
-                }
-            }
-            let m = members.entry(id.clone()).or_default();
-            if m.is_empty() {
-                order.push(id);
-            }
-            m.push(idx);
-        }
+        let crate::store::MergePlan {
+            order,
+            state,
+            existed,
+            members,
+        } = crate::store::plan_merge(col, stored, valid, results);
         let rows: Vec<Row> = order
             .iter()
             .filter_map(|id| state.get(id).map(|v| to_row(id, v)))
@@ -1033,6 +1004,30 @@ impl Store for PgStore {
                 })
             }
         }
+    }
+
+    async fn incident_edge_candidates(
+        &self,
+        edge_collection: &str,
+        node_ids: &[String],
+    ) -> Result<Option<Vec<Item>>> {
+        ddl::check_collection(edge_collection)?;
+        let mut out = Vec::new();
+        for chunk in node_ids.chunks(INCIDENT_CHUNK) {
+            let ids: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            let table = crate::store::sql::TableRef {
+                table: self.table(edge_collection),
+                collection: None,
+            };
+            let (sql, params) =
+                crate::store::sql::incident_edges(&crate::store::sql::POSTGRES, &table, &ids, 1);
+            let params: Vec<PgParam> = params.into_iter().map(pg_param).collect();
+            let mut items = self.stream(edge_collection, sql, params).await?;
+            while let Some(item) = items.next().await {
+                out.push(item?);
+            }
+        }
+        Ok(Some(out))
     }
 
     async fn prepare_collection(&self, collection: &str) -> Result<()> {

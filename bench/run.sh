@@ -6,8 +6,11 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
 export BENCH_DIR="${BENCH_DIR:-/tmp/jvdb-bench}"
 mkdir -p "$BENCH_DIR"
-(cd "$repo" && cargo build --release --quiet \
-  && cargo build --release --quiet --features bench-tools --example bench_insert_many)
+(cd "$repo" && cargo build --release --quiet)
+# The bare MongoDB driver baseline, only when the mongo measurements run.
+case " ${BENCH_OPS:-mongo} " in
+  *" mongo "*) (cd "$repo" && cargo build --release --quiet --features bench-tools --example bench_insert_many) ;;
+esac
 py="${BENCH_PYTHON:-}"
 if [ -z "$py" ]; then
   if [ -x "$repo/.venv/bin/python" ]; then py="$repo/.venv/bin/python"; else py=python3; fi

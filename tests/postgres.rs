@@ -800,3 +800,51 @@ fn folded_collection_names_verify_as_one() {
     assert_eq!(c, 0, "{out}{err}");
     assert_eq!(out.lines().count(), 2, "header and one collection: {out}");
 }
+
+/// A chunk the server rejects (one edge collides on the unique edge index among 200) is halved
+/// until the colliding record is alone: it fails by id, every other record lands.
+#[test]
+fn one_collision_in_a_large_batch_fails_alone() {
+    let t = tempfile::tempdir().unwrap();
+    let (nodes, edges) = (t.path().join("node"), t.path().join("edge"));
+    std::fs::create_dir_all(&nodes).unwrap();
+    std::fs::create_dir_all(&edges).unwrap();
+    for i in 0..201 {
+        std::fs::write(
+            nodes.join(format!("n.N.{i:03}.json")),
+            format!("{{\n  \"id\": \"n.N.{i:03}\",\n  \"entity\": \"N\",\n  \"context\": {{}}\n}}"),
+        )
+        .unwrap();
+    }
+    for i in 0..200 {
+        // e.E.150 has the same endpoints and entity as e.E.050
+        let j = if i == 150 { 50 } else { i };
+        std::fs::write(
+            edges.join(format!("e.E.{i:03}.json")),
+            format!(
+                "{{\n  \"id\": \"e.E.{i:03}\",\n  \"entity\": \"E\",\n  \"source\": \"n.N.{j:03}\",\n  \"target\": \"n.N.{:03}\",\n  \"context\": {{}}\n}}",
+                j + 1
+            ),
+        )
+        .unwrap();
+    }
+    let src = t.path().display().to_string();
+    let spec = spec_for(&fresh_schema());
+    let (c, _, err) = jvdb(&["migrate", "--from", &src, "--to", &spec]);
+    assert_eq!(c, 1, "{err}");
+    // whichever of the two reached the server second fails, naming the other
+    let (a, b) = if err.contains("not written edge/e.E.150") {
+        ("e.E.150", "e.E.050")
+    } else {
+        ("e.E.050", "e.E.150")
+    };
+    assert!(err.contains(&format!("not written edge/{a}")), "{err}");
+    assert_eq!(err.matches("not written edge/").count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("\"{b}\"")),
+        "names the other edge: {err}"
+    );
+    assert!(err.contains("read 200, written 199"), "{err}");
+    let (c, out, err) = jvdb(&["--db", &spec, "count", "edge"]);
+    assert_eq!((c, out.trim()), (0, "199"), "{err}");
+}

@@ -645,7 +645,9 @@ pub struct Difference {
 
 /// A record of a scan reduced to its id and hash (or its unreadable id).
 enum IdHash {
-    Record(String, u128),
+    /// The id, the hash in the comparison form, and the hash in the store's own stored form
+    /// (the same unless asked for).
+    Record(String, u128, u128),
     Unreadable(String),
 }
 
@@ -656,13 +658,16 @@ async fn id_hashes(
     coll: &str,
     upgrade: bool,
     norm: Norm,
+    own: Option<Norm>,
 ) -> Result<futures::stream::BoxStream<'static, Result<IdHash>>> {
     let c = coll.to_string();
     let map = move |item: Item| -> Option<Result<IdHash>> {
         Some(Ok(match item {
             Item::Record(rec) => {
                 let (rec, _) = canonical(&c, rec, upgrade);
-                IdHash::Record(shown_id(&rec), record_hash_as(&rec, &norm))
+                let h = record_hash_as(&rec, &norm);
+                let h_own = own.as_ref().map_or(h, |o| record_hash_as(&rec, o));
+                IdHash::Record(shown_id(&rec), h, h_own)
             }
             Item::Unreadable { id, .. } => IdHash::Unreadable(id),
         }))
@@ -679,13 +684,26 @@ pub async fn list_differences(
     coll: &str,
     upgrade_a: bool,
 ) -> Result<Vec<Difference>> {
+    Ok(differences(a, b, coll, upgrade_a).await?.0)
+}
+
+/// [`list_differences`], with the digests (in B's stored form) of the records only B holds and
+/// of all of B's readable records, taken in the same scan.
+async fn differences(
+    a: &dyn Store,
+    b: &dyn Store,
+    coll: &str,
+    upgrade_a: bool,
+) -> Result<(Vec<Difference>, Digest, Digest)> {
+    let mut only_b = Digest::default();
+    let mut all_b = Digest::default();
     let mut in_a: std::collections::HashMap<String, u128> = std::collections::HashMap::new();
     let mut out = Vec::new();
     let norm = norm_of(&[a, b]);
-    let mut items = id_hashes(a, coll, upgrade_a, norm.clone()).await?;
+    let mut items = id_hashes(a, coll, upgrade_a, norm.clone(), None).await?;
     while let Some(item) = items.next().await {
         match item? {
-            IdHash::Record(id, h) => {
+            IdHash::Record(id, h, _) => {
                 // The same id twice in one store: the sum never equals a single record's hash.
                 let e = in_a.entry(id).or_insert(0);
                 *e = e.wrapping_add(h).wrapping_add(u128::from(*e != 0));
@@ -699,14 +717,22 @@ pub async fn list_differences(
     for d in &out {
         in_a.remove(&d.id);
     }
-    let mut items = id_hashes(b, coll, false, norm).await?;
+    // B's own records are also hashed in B's stored form, the form of its digests.
+    let own = a.stored_form().map(|_| norm_of(&[b]));
+    let mut items = id_hashes(b, coll, false, norm, own).await?;
     while let Some(item) = items.next().await {
         match item? {
-            IdHash::Record(id, h) => match in_a.remove(&id) {
-                None => out.push(Difference {
-                    id,
-                    change: Change::OnlyB,
-                }),
+            IdHash::Record(id, h, h_own) => match {
+                all_b.add_hash(h_own);
+                in_a.remove(&id)
+            } {
+                None => {
+                    only_b.add_hash(h_own);
+                    out.push(Difference {
+                        id,
+                        change: Change::OnlyB,
+                    })
+                }
                 Some(ha) if ha != h => out.push(Difference {
                     id,
                     change: Change::Differs,
@@ -727,7 +753,48 @@ pub async fn list_differences(
         change: Change::OnlyA,
     }));
     out.sort_by(|x, y| (&x.id, x.change).cmp(&(&y.id, y.change)));
-    Ok(out)
+    Ok((out, only_b, all_b))
+}
+
+/// Why a transfer's verification of one collection failed: the ids that differ between the
+/// source (as it is now) and the target, and whether the records only the target holds explain
+/// the mismatch alone.
+#[derive(Clone, Debug)]
+pub struct Mismatch {
+    /// Every differing id (source = A, target = B), sorted.
+    pub differences: Vec<Difference>,
+    /// The records only the target holds: not written by this transfer (another writer, or
+    /// there before it).
+    pub foreign: Digest,
+    /// Without the foreign records, the target holds exactly what the transfer read (count
+    /// and content hash equal the source digest taken while reading): every record read
+    /// arrived as read.
+    pub explained: bool,
+}
+
+/// After the target collection did not hold exactly `read` (the digest of what the transfer
+/// read from `src`): find the differing ids and take the records only the target holds out of
+/// the target's digest (both from one scan of the target, so a writer still at work does not
+/// skew them). When the rest equals what was read, the mismatch is another writer's records
+/// beside this transfer's, not a fault of the transfer. Comparing with the digest of what was
+/// read (not the source as it is now) keeps this exact when the source changes too.
+pub async fn explain_mismatch(
+    src: &dyn Store,
+    dst: &dyn Store,
+    coll: &str,
+    upgrade: bool,
+    read: Digest,
+) -> Result<Mismatch> {
+    let (differences, foreign, target) = differences(src, dst, coll, upgrade).await?;
+    let rest = Digest {
+        count: target.count.wrapping_sub(foreign.count),
+        sum: target.sum.wrapping_sub(foreign.sum),
+    };
+    Ok(Mismatch {
+        explained: foreign.count > 0 && rest == read,
+        differences,
+        foreign,
+    })
 }
 
 #[cfg(test)]

@@ -321,35 +321,62 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     if opts.dry_run || args.no_verify {
         return Ok(code);
     }
-    // Verify: the target must hold exactly what was read (canonical form), per collection.
+    // Verify: the target must hold what was read (canonical form), per collection. Records
+    // only the target holds (another writer's, or there before) are reported, not failed,
+    // when without them the target holds exactly what was read.
     let mut mismatches = Vec::new();
     let mut differing = Vec::new();
+    let mut foreign_total = 0u64;
     for r in &results {
         let (d, bad) =
             transfer::digest_collection(dst.as_ref(), &r.name, transfer::norm_of(&[dst.as_ref()]))
                 .await?;
-        if d != r.source_digest || !bad.is_empty() {
-            differing.push(r.name.clone());
-            mismatches.push(format!(
-                "{}: source {} record(s) hash {}, target {} record(s) hash {}{}",
-                r.name,
-                r.source_digest.count,
-                r.source_digest.hex(),
-                d.count,
-                d.hex(),
-                if bad.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} unreadable", bad.len())
-                }
-            ));
+        if d == r.source_digest && bad.is_empty() {
+            continue;
         }
+        if bad.is_empty() {
+            let m = transfer::explain_mismatch(
+                src.as_ref(),
+                dst.as_ref(),
+                &r.name,
+                args.upgrade,
+                r.source_digest,
+            )
+            .await?;
+            if m.explained {
+                foreign_total += m.foreign.count;
+                ctx.note(format!(
+                    "jvdb: {}: the target also holds {} record(s) that are not in the source (written by another writer, or there before this run); they are left alone and not counted",
+                    r.name, m.foreign.count
+                ));
+                continue;
+            }
+        }
+        differing.push(r.name.clone());
+        mismatches.push(format!(
+            "{}: source {} record(s) hash {}, target {} record(s) hash {}{}",
+            r.name,
+            r.source_digest.count,
+            r.source_digest.hex(),
+            d.count,
+            d.hex(),
+            if bad.is_empty() {
+                String::new()
+            } else {
+                format!(", {} unreadable", bad.len())
+            }
+        ));
     }
     if mismatches.is_empty() {
         let total: u64 = results.iter().map(|r| r.source_digest.count).sum();
         ctx.note(format!(
-            "jvdb: verified {} collection(s), {total} record(s): counts and content hashes match",
-            results.len()
+            "jvdb: verified {} collection(s), {total} record(s): {}",
+            results.len(),
+            if foreign_total > 0 {
+                "every record read is in the target as read"
+            } else {
+                "counts and content hashes match"
+            }
         ));
         return Ok(code);
     }
@@ -362,7 +389,7 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
         return Ok(code);
     }
     Err(Error::refused(format!(
-        "verification failed for {} collection(s) (the target holds records the source does not, or differs)",
+        "verification failed for {} collection(s): records read are missing from the target or differ there (changed since this run wrote them, by another writer or in the source)",
         mismatches.len()
     ))
     .into())

@@ -722,23 +722,23 @@ async fn differences(
     let mut items = id_hashes(b, coll, false, norm, own).await?;
     while let Some(item) = items.next().await {
         match item? {
-            IdHash::Record(id, h, h_own) => match {
+            IdHash::Record(id, h, h_own) => {
                 all_b.add_hash(h_own);
-                in_a.remove(&id)
-            } {
-                None => {
-                    only_b.add_hash(h_own);
-                    out.push(Difference {
+                match in_a.remove(&id) {
+                    None => {
+                        only_b.add_hash(h_own);
+                        out.push(Difference {
+                            id,
+                            change: Change::OnlyB,
+                        })
+                    }
+                    Some(ha) if ha != h => out.push(Difference {
                         id,
-                        change: Change::OnlyB,
-                    })
+                        change: Change::Differs,
+                    }),
+                    Some(_) => {}
                 }
-                Some(ha) if ha != h => out.push(Difference {
-                    id,
-                    change: Change::Differs,
-                }),
-                Some(_) => {}
-            },
+            }
             IdHash::Unreadable(id) => {
                 in_a.remove(&id);
                 out.push(Difference {

@@ -413,10 +413,25 @@ impl Store for RetryStore {
     }
 
     async fn delete_many(&self, collection: &str, ids: Vec<String>) -> Result<Vec<Result<bool>>> {
-        self.run(&format!("collection {collection}: delete"), || {
-            self.inner.delete_many(collection, ids.clone())
-        })
-        .await
+        let mut attempts = 0u32;
+        let out = self
+            .run(&format!("collection {collection}: delete"), || {
+                attempts += 1;
+                self.inner.delete_many(collection, ids.clone())
+            })
+            .await?;
+        if attempts == 1 {
+            return Ok(out);
+        }
+        // A retried delete: an id found missing was deleted by the attempt whose answer was
+        // lost (the commands delete ids they have just seen stored), so it counts as deleted.
+        Ok(out
+            .into_iter()
+            .map(|r| match r {
+                Ok(false) => Ok(true),
+                other => other,
+            })
+            .collect())
     }
 
     async fn scan(&self, collection: &str) -> Result<ItemStream> {

@@ -700,6 +700,122 @@ mod tests {
         assert_eq!(r.unwrap(), 2);
     }
 
+    /// A store whose reads break after `every` records, `breaks` times in all (the real
+    /// servers are exercised through a fault-injecting proxy in tests/faults.rs).
+    struct Flaky {
+        inner: crate::store::memory::MemoryStore,
+        every: usize,
+        breaks: std::sync::atomic::AtomicUsize,
+        opened_after: std::sync::Mutex<Vec<Option<String>>>,
+    }
+
+    #[async_trait]
+    impl Store for Flaky {
+        fn backend(&self) -> &'static str {
+            "flaky"
+        }
+        fn describe(&self) -> String {
+            "flaky:".into()
+        }
+        async fn collections(&self) -> Result<Vec<String>> {
+            self.inner.collections().await
+        }
+        async fn get(&self, c: &str, id: &str) -> Result<GetResult> {
+            self.inner.get(c, id).await
+        }
+        async fn save_many(
+            &self,
+            c: &str,
+            r: Vec<Value>,
+            m: SaveMode,
+        ) -> Result<Vec<Result<Saved>>> {
+            self.inner.save_many(c, r, m).await
+        }
+        async fn delete_many(&self, c: &str, ids: Vec<String>) -> Result<Vec<Result<bool>>> {
+            self.inner.delete_many(c, ids).await
+        }
+        async fn scan(&self, c: &str) -> Result<ItemStream> {
+            self.inner.scan(c).await
+        }
+        fn transient_failures(&self) -> bool {
+            true
+        }
+        async fn scan_after(
+            &self,
+            c: &str,
+            _filter: Option<Arc<Filter>>,
+            after: Option<String>,
+        ) -> Result<Option<ItemStream>> {
+            self.opened_after.lock().unwrap().push(after.clone());
+            let all: Vec<Result<Item>> = self.inner.scan(c).await?.collect().await;
+            let items: Vec<Item> = all
+                .into_iter()
+                .filter_map(|r| r.ok())
+                .filter(|i| match (i, &after) {
+                    (Item::Record(r), Some(a)) => r.record_id().unwrap_or("") > a.as_str(),
+                    _ => true,
+                })
+                .collect();
+            let breaks = self
+                .breaks
+                .fetch_update(
+                    std::sync::atomic::Ordering::SeqCst,
+                    std::sync::atomic::Ordering::SeqCst,
+                    |b| b.checked_sub(1),
+                )
+                .is_ok();
+            let every = self.every;
+            let mut out: Vec<Result<Item>> = Vec::new();
+            for (k, i) in items.into_iter().enumerate() {
+                if breaks && k == every {
+                    out.push(Err(Error::transient("connection reset by peer")));
+                    break;
+                }
+                out.push(Ok(i));
+            }
+            Ok(Some(futures::stream::iter(out).boxed()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_broken_read_resumes_after_the_last_id_seen() {
+        let inner = crate::store::memory::MemoryStore::new();
+        let recs: Vec<Value> = (0..100)
+            .map(|i| crate::json::parse_str(&format!("{{\"id\": \"r{i:03}\"}}")).unwrap())
+            .collect();
+        inner.save_many("c", recs, SaveMode::Replace).await.unwrap();
+        let flaky = Arc::new(Flaky {
+            inner,
+            every: 30,
+            breaks: std::sync::atomic::AtomicUsize::new(3),
+            opened_after: Default::default(),
+        });
+        let store = RetryStore::new(flaky.clone(), Arc::new(policy(10.0)));
+        let ids: Vec<String> = store
+            .scan("c")
+            .await
+            .unwrap()
+            .map(|r| match r.unwrap() {
+                Item::Record(v) => v.record_id().unwrap().to_string(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+            .await;
+        let want: Vec<String> = (0..100).map(|i| format!("r{i:03}")).collect();
+        assert_eq!(ids, want, "every record once, in order");
+        // Opened four times: from the start, then after the last id of each broken read.
+        let opened = flaky.opened_after.lock().unwrap().clone();
+        assert_eq!(
+            opened,
+            vec![
+                None,
+                Some("r029".to_string()),
+                Some("r059".to_string()),
+                Some("r089".to_string())
+            ]
+        );
+    }
+
     #[test]
     fn backoff_doubles_up_to_the_cap() {
         let p = policy(1000.0);

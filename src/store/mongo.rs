@@ -974,6 +974,8 @@ impl Store for MongoStore {
         crate::store::ReadCaps {
             parallel_map: false,
             filter_pushdown: true,
+            // MongoDB's query language has no MD5: the share is kept after the cursor.
+            partition_pushdown: false,
         }
     }
 
@@ -1143,6 +1145,28 @@ impl Store for MongoStore {
         }
         if spec.limit == Some(0) {
             return Ok(futures::stream::empty().boxed());
+        }
+        if let Some(p) = spec.partition {
+            // No MD5 in MongoDB's query language: the server filters and sorts; the share,
+            // then skip, limit and projection, are kept here.
+            let server = FindSpec {
+                filter: spec.filter.clone(),
+                sort: spec.sort.clone(),
+                skip: 0,
+                limit: None,
+                projection: None,
+                partition: None,
+            };
+            let items = self.find(collection, server).await?;
+            let rest = FindSpec {
+                filter: Arc::new(Filter::all(Dialect::Mongo)),
+                sort: Vec::new(),
+                skip: spec.skip,
+                limit: spec.limit,
+                projection: spec.projection,
+                partition: Some(p),
+            };
+            return Ok(crate::find::find_prefiltered(items, rest));
         }
         let filter = query_to_doc(&spec.filter.raw)?;
         let mut sort = Document::new();

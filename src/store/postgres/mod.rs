@@ -761,6 +761,8 @@ impl Store for PgStore {
         crate::store::ReadCaps {
             parallel_map: false,
             filter_pushdown: true,
+            // The md5 of the id column, in the WHERE clause.
+            partition_pushdown: true,
         }
     }
 

@@ -173,6 +173,7 @@ fn jvspatial_dialect_and_no_filter() {
         skip: 2,
         limit: Some(3),
         projection: None,
+        partition: None,
     };
     let p = plan(&spec, &POSTGRES, 4);
     assert!(p.exact);

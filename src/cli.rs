@@ -494,7 +494,7 @@ pub struct TransferArgs {
     /// Move only the records whose id hashes to partition K of N (1-based, like `split -n
     /// K/N`): N processes, one per partition, move one store in parallel, each verifying its
     /// own share (the hash: md5 of the id; PostgreSQL and SQLite compute it server-side)
-    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    #[arg(long, value_name = "K/N", value_parser = parse_partition, allow_hyphen_values = true)]
     pub partition: Option<jvdb::partition::Partition>,
 }
 
@@ -556,7 +556,7 @@ pub struct VerifyArgs {
     pub format: VerifyFormat,
     /// Compare only the records whose id hashes to partition K of N in both stores (the
     /// partitions of `migrate --partition`)
-    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    #[arg(long, value_name = "K/N", value_parser = parse_partition, allow_hyphen_values = true)]
     pub partition: Option<jvdb::partition::Partition>,
 }
 

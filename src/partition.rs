@@ -150,13 +150,15 @@ mod tests {
 
     #[test]
     fn known_values() {
-        // md5("") = d41d8cd9…: 0xd41d8cd9 = 3558706393.
+        // First 4 bytes of md5 as big-endian u32 (values from Python's hashlib):
+        // md5("") = d41d8cd9… = 3558706393; md5("abc") = 90015098… = 2416005272 (above
+        // i32::MAX: read unsigned); md5("é") = 66ddcd97… = 1725812119 (its UTF-8 bytes).
         assert_eq!(partition_of(b"", 1), 1);
         assert_eq!(partition_of(b"", 4), 3558706393 % 4 + 1);
         assert_eq!(partition_of(b"", 1000), 3558706393 % 1000 + 1);
-        // md5("abc") = 90015098…: 0x90015098 = 2415980696 (above i32::MAX: unsigned).
-        assert_eq!(partition_of(b"abc", 7), 2415980696 % 7 + 1);
-        assert_eq!(partition_of(b"abc", u32::MAX), 2415980696 + 1);
+        assert_eq!(partition_of(b"abc", 7), 2416005272 % 7 + 1);
+        assert_eq!(partition_of(b"abc", u32::MAX), 2416005272 + 1);
+        assert_eq!(partition_of("é".as_bytes(), 10), 1725812119 % 10 + 1);
     }
 
     #[test]

@@ -229,7 +229,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__copy)
-            opts="-j -c -f -q -v -h -V --dialect --mongo-db --connect-timeout --from --to --batch-size --dry-run --no-indexes --jobs --collection --filter --query --mode --quiet --verbose --help --version"
+            opts="-j -c -f -q -v -h -V --dialect --mongo-db --connect-timeout --from --to --batch-size --dry-run --no-indexes --jobs --partition --collection --filter --query --mode --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -264,6 +264,10 @@ _jvdb() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -391,7 +395,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__diff)
-            opts="-c -q -v -h -V --mongo-db --connect-timeout --collection --list --format --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --mongo-db --connect-timeout --collection --list --format --partition --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -415,6 +419,10 @@ _jvdb() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -789,7 +797,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__migrate)
-            opts="-j -q -v -h -V --mongo-db --connect-timeout --from --to --batch-size --dry-run --no-indexes --jobs --upgrade --no-verify --quiet --verbose --help --version"
+            opts="-j -q -v -h -V --mongo-db --connect-timeout --from --to --batch-size --dry-run --no-indexes --jobs --partition --upgrade --no-verify --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -820,6 +828,10 @@ _jvdb() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -873,7 +885,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__verify)
-            opts="-c -q -v -h -V --mongo-db --connect-timeout --collection --list --format --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --mongo-db --connect-timeout --collection --list --format --partition --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -897,6 +909,10 @@ _jvdb() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

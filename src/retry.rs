@@ -214,16 +214,12 @@ impl RetryStore {
     }
 
     /// A read in primary-key order that resumes after the last record seen when it fails;
-    /// `None` when the store does not offer one for `filter`.
-    async fn resumable(
-        &self,
-        collection: &str,
-        filter: Option<Arc<Filter>>,
-    ) -> Result<Option<ItemStream>> {
+    /// `None` when the store does not offer one for `spec` (a plain find).
+    async fn resumable(&self, collection: &str, spec: FindSpec) -> Result<Option<ItemStream>> {
         let what = format!("collection {collection}: read");
         let first = self
             .run(&what, || {
-                self.inner.scan_after(collection, filter.clone(), None)
+                self.inner.scan_after(collection, spec.clone(), None)
             })
             .await?;
         let Some(first) = first else {
@@ -235,7 +231,7 @@ impl RetryStore {
             shown: self.shown.clone(),
             collection: collection.to_string(),
             what,
-            filter,
+            spec,
             after: None,
             resumable: true,
             cur: Some(first),
@@ -277,7 +273,7 @@ struct Resume {
     shown: String,
     collection: String,
     what: String,
-    filter: Option<Arc<Filter>>,
+    spec: FindSpec,
     /// The resume key of the last item handed out.
     after: Option<String>,
     /// False once an item without a resume key was handed out.
@@ -298,7 +294,7 @@ impl Resume {
                 None => {
                     let open = self.inner.scan_after(
                         &self.collection,
-                        self.filter.clone(),
+                        self.spec.clone(),
                         self.after.clone(),
                     );
                     match tokio::time::timeout(io, open).await {
@@ -365,7 +361,8 @@ impl Resume {
     }
 }
 
-/// A find that is a plain filtered read (no sort, skip, limit or projection) can resume.
+/// A find that is a plain filtered read (no sort, skip, limit or projection; a partition is
+/// fine) can resume.
 fn plain(spec: &FindSpec) -> bool {
     spec.sort.is_empty() && spec.skip == 0 && spec.limit.is_none() && spec.projection.is_none()
 }
@@ -435,7 +432,8 @@ impl Store for RetryStore {
     }
 
     async fn scan(&self, collection: &str) -> Result<ItemStream> {
-        if let Some(items) = self.resumable(collection, None).await? {
+        let all = FindSpec::all(Filter::all(crate::query::Dialect::Mongo));
+        if let Some(items) = self.resumable(collection, all).await? {
             return Ok(items);
         }
         let what = format!("collection {collection}: read");
@@ -445,15 +443,14 @@ impl Store for RetryStore {
 
     async fn find(&self, collection: &str, spec: FindSpec) -> Result<ItemStream> {
         if plain(&spec) {
-            if let Some(items) = self
-                .resumable(collection, Some(spec.filter.clone()))
-                .await?
-            {
+            if let Some(items) = self.resumable(collection, spec.clone()).await? {
                 return Ok(items);
             }
-            // The store cannot push this filter into a resumable read: resume the whole
-            // read and filter here.
-            if let Some(items) = self.resumable(collection, None).await? {
+            // The store cannot push this filter into a resumable read: resume the read of the
+            // partition (or all) and filter here.
+            let all = FindSpec::all(Filter::all(crate::query::Dialect::Mongo))
+                .in_partition(spec.partition);
+            if let Some(items) = self.resumable(collection, all).await? {
                 return Ok(crate::find::find_in_stream(items, spec));
             }
         }
@@ -564,10 +561,10 @@ impl Store for RetryStore {
     async fn scan_after(
         &self,
         collection: &str,
-        filter: Option<Arc<Filter>>,
+        spec: FindSpec,
         after: Option<String>,
     ) -> Result<Option<ItemStream>> {
-        self.inner.scan_after(collection, filter, after).await
+        self.inner.scan_after(collection, spec, after).await
     }
 
     fn resume_key(&self, item: &Item) -> Option<String> {
@@ -743,7 +740,7 @@ mod tests {
         async fn scan_after(
             &self,
             c: &str,
-            _filter: Option<Arc<Filter>>,
+            _spec: FindSpec,
             after: Option<String>,
         ) -> Result<Option<ItemStream>> {
             self.opened_after.lock().unwrap().push(after.clone());

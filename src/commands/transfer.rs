@@ -220,8 +220,14 @@ pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
         dry_run: args.transfer.dry_run,
         jobs: args.transfer.jobs as usize,
         indexes: !args.transfer.no_indexes,
+        partition: args.transfer.partition,
     };
     let colls = transfer::plan(src.as_ref(), &opts).await?;
+    if let Some(p) = opts.partition {
+        ctx.note(format!(
+            "jvdb: copying partition {p}: the records whose id hashes to it"
+        ));
+    }
     let named: Vec<&str> = args.collections.iter().map(String::as_str).collect();
     super::warn_missing_collections(ctx, src.as_ref(), &named).await;
     let results = transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag)
@@ -260,7 +266,9 @@ async fn name_differences(
     let mut total = 0usize;
     let mut shown = 0usize;
     for coll in collections {
-        let diffs = transfer::list_differences(src, dst, coll, args.upgrade).await?;
+        let part = args.transfer.partition;
+        let diffs =
+            transfer::list_partition_differences(src, dst, coll, args.upgrade, part).await?;
         total += diffs.len();
         for d in diffs.iter().take(SHOWN_DIFFERENCES - shown) {
             let what = match d.change {
@@ -276,7 +284,11 @@ async fn name_differences(
         }
     }
     let hint = format!(
-        "jvdb: {shown} of {total} differing id(s) shown; list them all with `jvdb verify --list {} {}`{}",
+        "jvdb: {shown} of {total} differing id(s) shown; list them all with `jvdb verify --list {}{} {}`{}",
+        match args.transfer.partition {
+            Some(p) => format!("--partition {p} "),
+            None => String::new(),
+        },
         args.transfer.from,
         args.transfer.to,
         if args.upgrade {
@@ -301,16 +313,21 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
         dry_run: args.transfer.dry_run,
         jobs: args.transfer.jobs as usize,
         indexes: !args.transfer.no_indexes,
+        partition: args.transfer.partition,
     };
     let colls = transfer::plan(src.as_ref(), &opts).await?;
     ctx.note(format!(
-        "jvdb: {} {} collection(s) from {} to {}",
+        "jvdb: {} {} collection(s){} from {} to {}",
         if opts.dry_run {
             "dry run: would migrate"
         } else {
             "migrating"
         },
         colls.len(),
+        match opts.partition {
+            Some(p) => format!(", partition {p} (the records whose id hashes to it),"),
+            None => String::new(),
+        },
         src.describe(),
         dst.describe()
     ));
@@ -328,9 +345,11 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     let mut differing = Vec::new();
     let mut foreign_total = 0u64;
     for r in &results {
+        // With --partition, the target restricted to the same partition: the processes of the
+        // other partitions may be writing the rest of it at the same time.
+        let norm = transfer::norm_of(&[dst.as_ref()]);
         let (d, bad) =
-            transfer::digest_collection(dst.as_ref(), &r.name, transfer::norm_of(&[dst.as_ref()]))
-                .await?;
+            transfer::digest_partition(dst.as_ref(), &r.name, norm, opts.partition).await?;
         if d == r.source_digest && bad.is_empty() {
             continue;
         }
@@ -340,6 +359,7 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
                 dst.as_ref(),
                 &r.name,
                 args.upgrade,
+                opts.partition,
                 r.source_digest,
             )
             .await?;
@@ -370,8 +390,12 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     if mismatches.is_empty() {
         let total: u64 = results.iter().map(|r| r.source_digest.count).sum();
         ctx.note(format!(
-            "jvdb: verified {} collection(s), {total} record(s): {}",
+            "jvdb: verified {} collection(s), {total} record(s){}: {}",
             results.len(),
+            match opts.partition {
+                Some(p) => format!(" of partition {p} (in the target too)"),
+                None => String::new(),
+            },
             if foreign_total > 0 {
                 "every record read is in the target as read"
             } else {

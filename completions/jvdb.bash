@@ -113,7 +113,7 @@ _jvdb() {
 
     case "${cmd}" in
         jvdb)
-            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --quiet --verbose --help --version info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help"
+            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --retry-for --io-timeout --quiet --verbose --help --version info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,6 +135,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -143,7 +151,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__cleanup)
-            opts="-y -q -v -h -V --db --mongo-db --connect-timeout --dry-run --yes --max-delete --force --strip-node-edges --tmp-files --node-collection --edge-collection --format --quiet --verbose --help --version"
+            opts="-y -q -v -h -V --db --mongo-db --connect-timeout --retry-for --io-timeout --dry-run --yes --max-delete --force --strip-node-edges --tmp-files --node-collection --edge-collection --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -158,6 +166,14 @@ _jvdb() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -185,7 +201,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__collections)
-            opts="-q -v -h -V --db --mongo-db --connect-timeout --format --quiet --verbose --help --version"
+            opts="-q -v -h -V --db --mongo-db --connect-timeout --retry-for --io-timeout --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -200,6 +216,14 @@ _jvdb() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -229,7 +253,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__copy)
-            opts="-j -c -f -q -v -h -V --dialect --mongo-db --connect-timeout --from --to --batch-size --dry-run --no-indexes --jobs --collection --filter --query --mode --quiet --verbose --help --version"
+            opts="-j -c -f -q -v -h -V --dialect --mongo-db --connect-timeout --retry-for --io-timeout --from --to --batch-size --dry-run --no-indexes --jobs --collection --filter --query --mode --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -244,6 +268,14 @@ _jvdb() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -299,7 +331,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__count)
-            opts="-f -q -v -h -V --db --dialect --mongo-db --connect-timeout --filter --query --entity --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --db --dialect --mongo-db --connect-timeout --retry-for --io-timeout --filter --query --entity --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -318,6 +350,14 @@ _jvdb() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -345,7 +385,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__delete)
-            opts="-f -y -q -v -h -V --db --dialect --mongo-db --connect-timeout --filter --query --dry-run --yes --max-delete --cascade --quiet --verbose --help --version"
+            opts="-f -y -q -v -h -V --db --dialect --mongo-db --connect-timeout --retry-for --io-timeout --filter --query --dry-run --yes --max-delete --cascade --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -364,6 +404,14 @@ _jvdb() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -391,7 +439,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__diff)
-            opts="-c -q -v -h -V --mongo-db --connect-timeout --collection --list --format --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --collection --list --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,6 +450,14 @@ _jvdb() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -425,7 +481,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__find)
-            opts="-f -q -v -h -V --db --dialect --mongo-db --connect-timeout --filter --query --sort --skip --limit --fields --entity --count --format --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --db --dialect --mongo-db --connect-timeout --retry-for --io-timeout --filter --query --sort --skip --limit --fields --entity --count --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -444,6 +500,14 @@ _jvdb() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -505,7 +569,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__get)
-            opts="-q -v -h -V --db --mongo-db --connect-timeout --format --quiet --verbose --help --version"
+            opts="-q -v -h -V --db --mongo-db --connect-timeout --retry-for --io-timeout --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -520,6 +584,14 @@ _jvdb() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -759,7 +831,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__info)
-            opts="-q -v -h -V --db --mongo-db --connect-timeout --format --quiet --verbose --help --version"
+            opts="-q -v -h -V --db --mongo-db --connect-timeout --retry-for --io-timeout --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -777,6 +849,14 @@ _jvdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -789,7 +869,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__migrate)
-            opts="-j -q -v -h -V --mongo-db --connect-timeout --from --to --batch-size --dry-run --no-indexes --jobs --upgrade --no-verify --quiet --verbose --help --version"
+            opts="-j -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --from --to --batch-size --dry-run --no-indexes --jobs --upgrade --no-verify --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -800,6 +880,14 @@ _jvdb() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -831,7 +919,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__save)
-            opts="-q -v -h -V --db --mongo-db --connect-timeout --data --mode --generate-id --errors --batch-size --dry-run --quiet --verbose --help --version"
+            opts="-q -v -h -V --db --mongo-db --connect-timeout --retry-for --io-timeout --data --mode --generate-id --errors --batch-size --dry-run --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -846,6 +934,14 @@ _jvdb() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -873,7 +969,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__verify)
-            opts="-c -q -v -h -V --mongo-db --connect-timeout --collection --list --format --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --collection --list --format --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -884,6 +980,14 @@ _jvdb() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_jvdb_global_optspecs
-    string join \n db= dialect= mongo-db= connect-timeout= q/quiet v/verbose h/help V/version
+    string join \n db= dialect= mongo-db= connect-timeout= retry-for= io-timeout= q/quiet v/verbose h/help V/version
 end
 
 function __fish_jvdb_needs_command
@@ -29,6 +29,8 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -l dialect -d 'Query dialect: Mo
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_needs_command" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_needs_command" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_needs_command" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_needs_command" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_needs_command" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -51,6 +53,8 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "help" -d 'Print this mess
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l format -d 'Report format: text, or a JSON object (store, backend, why, state, collections with counts) for health checks' -r -f -a "text\t''
 json\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
@@ -60,6 +64,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s V -l version -d 'Prin
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l format -d 'Output format [default: table on a TTY, else one name per line]' -r -f -a "json\t'A pretty JSON array (get with one id: the record itself)'
 jsonl\t'One compact JSON record per line'
 table\t'A table for people, fitted to the terminal width ($COLUMNS, else detected, else 100)'
@@ -74,6 +80,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l dialect -d 'Query di
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l entity -d 'Only records of this entity (class) name' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
@@ -83,6 +91,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s V -l version -d 'Pri
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l format -d 'Output format [default: json: one id gives the object, several an array]' -r -f -a "json\t'A pretty JSON array (get with one id: the record itself)'
 jsonl\t'One compact JSON record per line'
 table\t'A table for people, fitted to the terminal width ($COLUMNS, else detected, else 100)'
@@ -97,6 +107,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l dialect -d 'Query dia
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l sort -d 'Sort keys: field:1 (ascending) or field:-1 (descending), comma separated' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l skip -d 'Skip this many matching records' -r
@@ -116,6 +128,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s V -l version -d 'Prin
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l data -d 'The records as a JSON string instead of a file' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l mode -d 'What to do when an id already exists' -r -f -a "replace\t'Replace the whole record (jvspatial\'s save)'
 insert\t'Fail for ids that already exist (exit 5)'
@@ -134,6 +148,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dialect -d 'Query d
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l max-delete -d 'Refuse (exit 6) when more than N records would be deleted' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dry-run -d 'Show what would be deleted; delete nothing'
@@ -146,6 +162,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s V -l version -d 'Pr
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l max-delete -d 'Refuse (exit 6) when more than N edges would be deleted' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l node-collection -d 'Node collection name' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l edge-collection -d 'Edge collection name' -r
@@ -164,6 +182,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l dialect -d 'Query dia
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l from -d 'Source store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l to -d 'Target store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l batch-size -d 'Records per write batch' -r
@@ -182,6 +202,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s h -l help -d 'Print h
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l from -d 'Source store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l to -d 'Target store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l batch-size -d 'Records per write batch' -r
@@ -196,6 +218,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s h -l help -d 'Prin
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s c -l collection -d 'Only these collections [default: all of both stores]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l format -d 'Report format (jsonl: one line per collection, or per difference with --list)' -r -f -a "text\t''
 json\t''
@@ -207,6 +231,8 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s h -l help -d 'Print
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s c -l collection -d 'Only these collections [default: all of both stores]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l format -d 'Report format (jsonl: one line per collection, or per difference with --list)' -r -f -a "text\t''
 json\t''

@@ -90,6 +90,17 @@ pub struct ConnArgs {
     /// Seconds to wait for a database server before giving up (exit 4) [default: 5]
     #[arg(long, value_name = "SECS", value_parser = parse_timeout, help_heading = "Store options")]
     pub connect_timeout: Option<f64>,
+
+    /// Seconds to keep retrying a database server operation that fails for a dropped
+    /// connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up
+    /// with exit 4; 0 = no retries [default: 60]
+    #[arg(long, value_name = "SECS", value_parser = parse_retry_for, help_heading = "Store options")]
+    pub retry_for: Option<f64>,
+
+    /// Seconds one database server operation, or a wait for the next records of a read, may
+    /// take before it is abandoned as failed (and retried) [default: 30]
+    #[arg(long, value_name = "SECS", value_parser = parse_timeout, help_heading = "Store options")]
+    pub io_timeout: Option<f64>,
 }
 
 /// The options in effect for one run: the subcommand's own, else those given before it, else
@@ -100,6 +111,8 @@ pub struct GlobalArgs {
     pub dialect: DialectArg,
     pub mongo_db: Option<String>,
     pub connect_timeout: f64,
+    pub retry_for: f64,
+    pub io_timeout: f64,
     pub quiet: bool,
     pub verbose: bool,
 }
@@ -570,6 +583,16 @@ pub struct CompletionsArgs {
 pub struct GenerateDocsArgs {
     /// Directory that receives completions/ and man/
     pub out_dir: PathBuf,
+}
+
+fn parse_retry_for(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(0.0..=86400.0).contains(&v) {
+        return Err(format!("'{s}' must be between 0 and 86400 seconds"));
+    }
+    Ok(v)
 }
 
 fn parse_timeout(s: &str) -> Result<f64, String> {

@@ -81,6 +81,9 @@ impl ErrorKind {
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
+    /// A failure that may pass if the operation is tried again (a dropped connection, a server
+    /// restarting or stepping down, a timeout): the retry layer ([`crate::retry`]) retries it.
+    pub transient: bool,
 }
 
 impl Error {
@@ -88,7 +91,17 @@ impl Error {
         Error {
             kind,
             message: message.into(),
+            transient: false,
         }
+    }
+    /// A store-level failure that may pass on a retry (exit 4 when it does not).
+    pub fn transient(m: impl Into<String>) -> Self {
+        Self::unavailable(m).with_transient(true)
+    }
+    /// The same error, marked as transient (or not).
+    pub fn with_transient(mut self, transient: bool) -> Self {
+        self.transient = transient;
+        self
     }
     pub fn invalid(m: impl Into<String>) -> Self {
         Self::new(ErrorKind::Invalid, m)
@@ -117,6 +130,11 @@ impl Error {
     }
     pub fn exit_code(&self) -> i32 {
         self.kind.exit_code()
+    }
+    /// Append what to do about it (`…; rerun the same command to resume`).
+    pub fn hint(mut self, hint: impl fmt::Display) -> Self {
+        self.message = format!("{}; {hint}", self.message);
+        self
     }
     /// Prefix the message with context (`"collection node: " + message`).
     pub fn context(mut self, ctx: impl fmt::Display) -> Self {

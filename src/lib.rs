@@ -9,6 +9,7 @@ pub mod find;
 pub mod graph;
 pub mod json;
 pub mod query;
+pub mod retry;
 pub mod store;
 pub mod transfer;
 pub mod value;

@@ -481,7 +481,7 @@ async fn save_insert_first(
 
 /// The [`record_hash`] of the stored records with the ids of `records` (one query by id; a
 /// record that cannot be read is left out, so it is rewritten).
-async fn stored_hashes<'a>(
+pub(crate) async fn stored_hashes<'a>(
     dst: &dyn Store,
     coll: &str,
     records: impl Iterator<Item = &'a Value>,

@@ -62,7 +62,13 @@ pub async fn run(cli: Cli) -> i32 {
                 return exit::OK;
             }
             let code = exit_code(&e);
-            eprintln!("jvdb: {}", redact(&one_line(&e)));
+            let mut line = one_line(&e);
+            // A server that stayed away past --retry-for: every writing command is safe to
+            // rerun (writes and deletes are by id), and says so.
+            if line.contains("gave up after") && !line.contains("rerun the same command") {
+                line.push_str("; rerun the same command once the server is back: it goes on where this one stopped (writes and deletes are by id, so nothing is done twice)");
+            }
+            eprintln!("jvdb: {}", redact(&line));
             code
         }
     }
@@ -175,11 +181,27 @@ pub fn merge_options(top: &TopArgs, cmd: &Command) -> Result<GlobalArgs, Error> 
         own.conn.map(|c| c.connect_timeout.as_ref()),
         "it opens no store",
     )?;
+    let retry_for = pick(
+        "--retry-for",
+        name,
+        top.conn.retry_for.as_ref(),
+        own.conn.map(|c| c.retry_for.as_ref()),
+        "it opens no store",
+    )?;
+    let io_timeout = pick(
+        "--io-timeout",
+        name,
+        top.conn.io_timeout.as_ref(),
+        own.conn.map(|c| c.io_timeout.as_ref()),
+        "it opens no store",
+    )?;
     Ok(GlobalArgs {
         db,
         dialect: dialect.unwrap_or(DialectArg::Mongo),
         mongo_db,
         connect_timeout: connect_timeout.unwrap_or(CONNECT_TIMEOUT_DEFAULT),
+        retry_for: retry_for.unwrap_or(jvdb::retry::DEFAULT_RETRY_FOR.as_secs_f64()),
+        io_timeout: io_timeout.unwrap_or(jvdb::retry::DEFAULT_IO_TIMEOUT.as_secs_f64()),
         quiet: top.verbosity.quiet,
         verbose: top.verbosity.verbose,
     })
@@ -268,6 +290,14 @@ impl Ctx {
             connect_timeout: Some(std::time::Duration::from_secs_f64(
                 self.global.connect_timeout,
             )),
+            retry: Some(Arc::new(jvdb::retry::RetryPolicy {
+                retry_for: std::time::Duration::from_secs_f64(self.global.retry_for),
+                io_timeout: std::time::Duration::from_secs_f64(self.global.io_timeout),
+                on_retry: self
+                    .global
+                    .verbose
+                    .then(|| Arc::new(|line: &str| eprintln!("{line}")) as jvdb::retry::RetryLog),
+            })),
         }
     }
 

@@ -224,14 +224,27 @@ pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
     let colls = transfer::plan(src.as_ref(), &opts).await?;
     let named: Vec<&str> = args.collections.iter().map(String::as_str).collect();
     super::warn_missing_collections(ctx, src.as_ref(), &named).await;
-    let results =
-        transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag).await?;
+    let results = transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag)
+        .await
+        .map_err(resume_hint)?;
     let code = report(ctx, &results, opts.dry_run);
     let conflicts = opts.mode == SaveMode::Insert
         && results.iter().any(|r| !r.failed.is_empty())
         && results.iter().all(|r| r.unreadable.is_empty());
     Ok(if conflicts { exit::CONFLICT } else { code })
 }
+
+/// A store that stayed unavailable (exit 4) stops the transfer: say how to go on.
+fn resume_hint(e: Error) -> Error {
+    if e.kind == jvdb::ErrorKind::Unavailable {
+        e.hint(RESUME)
+    } else {
+        e
+    }
+}
+
+/// What to do after a transfer stopped part-way.
+pub const RESUME: &str = "rerun the same command to resume (records already in the target unchanged are not rewritten, so nothing is duplicated)";
 
 /// How many differing ids a failed verification names.
 const SHOWN_DIFFERENCES: usize = 10;
@@ -301,8 +314,9 @@ pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
         src.describe(),
         dst.describe()
     ));
-    let results =
-        transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag).await?;
+    let results = transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag)
+        .await
+        .map_err(resume_hint)?;
     let code = report(ctx, &results, opts.dry_run);
     if opts.dry_run || args.no_verify {
         return Ok(code);

@@ -85,7 +85,7 @@ pub struct Count {
 }
 
 /// What `find` should return.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct FindSpec {
     pub filter: Arc<Filter>,
     pub sort: Vec<SortKey>,
@@ -265,6 +265,38 @@ pub trait Store: Send + Sync {
     async fn sweep_temp_files(&self, _remove: bool) -> Result<Option<Vec<String>>> {
         Ok(None)
     }
+
+    /// Whether operations on this store can fail for a while and then succeed (a database
+    /// server over a network: dropped connections, restarts, fail-overs). Such a store is
+    /// opened behind the retry layer ([`crate::retry::RetryStore`]) when
+    /// [`OpenOptions::retry`] is set; its backend marks those failures
+    /// [`Error::transient`].
+    fn transient_failures(&self) -> bool {
+        false
+    }
+
+    /// Capability: the stored records of `collection` matching `filter` (`None` = all), in
+    /// ascending order of the store's primary key, starting after the record whose
+    /// [`Store::resume_key`] is `after` — so a read cut short by a lost connection resumes
+    /// where it stopped instead of from the start. `None` = not offered (or not for this
+    /// filter: the caller then asks again without one and filters in-process).
+    async fn scan_after(
+        &self,
+        _collection: &str,
+        _filter: Option<Arc<Filter>>,
+        _after: Option<String>,
+    ) -> Result<Option<ItemStream>> {
+        Ok(None)
+    }
+
+    /// The key of an item of [`Store::scan_after`] to resume after (its primary key); `None`
+    /// when the read cannot be resumed past it.
+    fn resume_key(&self, item: &Item) -> Option<String> {
+        match item {
+            Item::Record(r) => r.record_id().map(str::to_string),
+            Item::Unreadable { id, .. } => Some(id.clone()),
+        }
+    }
 }
 
 /// See [`Store::write_caps`].
@@ -350,6 +382,9 @@ pub struct OpenOptions {
     pub settings: Vec<(String, String)>,
     /// How long to wait for a server before giving up (exit 4). `None` = the backend default.
     pub connect_timeout: Option<std::time::Duration>,
+    /// Retry transient failures of a store that has them ([`Store::transient_failures`]):
+    /// the opened store is wrapped in [`crate::retry::RetryStore`]. `None` = no retries.
+    pub retry: Option<Arc<crate::retry::RetryPolicy>>,
 }
 
 impl OpenOptions {
@@ -541,7 +576,13 @@ impl StoreSpec {
             .iter()
             .find(|b| b.name == self.backend)
             .ok_or_else(|| unknown_backend(self.backend, &self.location))?;
-        (b.open)(self, opts).await
+        let store = (b.open)(self, opts).await?;
+        Ok(match &opts.retry {
+            Some(policy) if store.transient_failures() => {
+                Arc::new(crate::retry::RetryStore::new(store, policy.clone()))
+            }
+            _ => store,
+        })
     }
 }
 

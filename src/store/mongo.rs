@@ -99,6 +99,7 @@ impl Ctx {
             kind,
             self.scrub(&format!("{}: {what}: {text}", self.describe)),
         )
+        .with_transient(is_transient(e))
     }
 
     /// Like `err`, for queries: a server-rejected query says so.
@@ -109,7 +110,29 @@ impl Ctx {
         } else {
             format!("{}: find: {text}", self.describe)
         };
-        Error::new(kind, self.scrub(&msg))
+        Error::new(kind, self.scrub(&msg)).with_transient(is_transient(e))
+    }
+}
+
+/// Server codes that mean "try again": the server is shutting down, stepping down, not the
+/// primary (yet), or the network between failed.
+const TRANSIENT_CODES: &[i32] = &[
+    6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 63, 150, 134,
+];
+
+/// Whether a driver error may pass on a retry: a network error, no reachable server (yet), a
+/// cleared pool, a server restarting or stepping down, or an error the server labels
+/// retryable. Authentication failures and rejected commands are not.
+fn is_transient(e: &mongodb::error::Error) -> bool {
+    use mongodb::error::ErrorKind as K;
+    if e.contains_label("RetryableWriteError") || e.contains_label("TransientTransactionError") {
+        return true;
+    }
+    match &*e.kind {
+        K::Io(_) | K::ConnectionPoolCleared { .. } | K::ServerSelection { .. } => true,
+        K::Command(c) => TRANSIENT_CODES.contains(&c.code),
+        K::Authentication { .. } | K::InvalidArgument { .. } => false,
+        _ => false,
     }
 }
 
@@ -1121,6 +1144,57 @@ impl Store for MongoStore {
                 None => Ok(existing.remove(&id)),
             })
             .collect())
+    }
+
+    fn transient_failures(&self) -> bool {
+        true
+    }
+
+    /// In `_id` order after `after` (the `$gt` uses the `_id` index); a filter in the mongo
+    /// dialect runs on the server, others are not offered.
+    async fn scan_after(
+        &self,
+        collection: &str,
+        filter: Option<Arc<Filter>>,
+        after: Option<String>,
+    ) -> Result<Option<ItemStream>> {
+        check_collection(collection)?;
+        let query = match &filter {
+            None => Document::new(),
+            Some(f) if f.is_empty() => Document::new(),
+            Some(f) if f.dialect == Dialect::Mongo => query_to_doc(&f.raw)?,
+            Some(_) => return Ok(None),
+        };
+        let query = match after {
+            None => query,
+            Some(a) if query.is_empty() => doc! {"_id": {"$gt": a}},
+            Some(a) => doc! {"$and": [query, {"_id": {"$gt": a}}]},
+        };
+        let cursor = self
+            .db
+            .collection::<Document>(collection)
+            .find(query)
+            .sort(doc! {"_id": 1})
+            .await
+            .map_err(|e| self.ctx.query_err(&e))?;
+        Ok(Some(stream_docs(
+            cursor,
+            self.ctx.clone(),
+            filter.is_some(),
+        )))
+    }
+
+    /// The `_id` (kept in a record only when it differs from `id`), else the `id`; a
+    /// non-string `_id` cannot be resumed after.
+    fn resume_key(&self, item: &Item) -> Option<String> {
+        match item {
+            Item::Record(r) => match r.get("_id") {
+                Some(Value::Str(s)) => Some(s.clone()),
+                Some(_) => None,
+                None => r.record_id().map(str::to_string),
+            },
+            Item::Unreadable { id, .. } => Some(id.clone()),
+        }
     }
 
     async fn scan(&self, collection: &str) -> Result<ItemStream> {

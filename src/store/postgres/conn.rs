@@ -195,6 +195,22 @@ impl Ctx {
             kind,
             self.scrub(&format!("{}: {what}: {text}", self.describe)),
         )
+        .with_transient(is_transient(e))
+    }
+}
+
+/// Whether a driver error may pass on a retry: the connection broke or closed, or the server
+/// says so (connection exceptions `08…`, shutting down or starting `57P01`–`57P03`, too many
+/// connections `53300`, a serialization failure or deadlock `40001`/`40P01`). Authentication,
+/// a missing database and rejected statements are not.
+pub fn is_transient(e: &tokio_postgres::Error) -> bool {
+    match e.as_db_error() {
+        Some(db) => {
+            let c = db.code().code();
+            c.starts_with("08")
+                || matches!(c, "57P01" | "57P02" | "57P03" | "53300" | "40001" | "40P01")
+        }
+        None => true,
     }
 }
 
@@ -308,8 +324,10 @@ pub fn pool_err(ctx: &Ctx, e: deadpool_postgres::PoolError) -> Error {
                     ctx.describe
                 )),
             )
+            .with_transient(is_transient(&e))
         }
-        other => Error::unavailable(ctx.scrub(&format!(
+        // a pool timeout or a closed pool: the server did not answer in time
+        other => Error::transient(ctx.scrub(&format!(
             "cannot connect to PostgreSQL at {}: {other}",
             ctx.describe
         ))),

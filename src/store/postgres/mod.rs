@@ -959,6 +959,42 @@ impl Store for PgStore {
             .collect())
     }
 
+    fn transient_failures(&self) -> bool {
+        true
+    }
+
+    /// In `id COLLATE "C"` order after `after`, with the filter pushed down as a find would
+    /// (the residual applied in-process).
+    async fn scan_after(
+        &self,
+        collection: &str,
+        filter: Option<Arc<Filter>>,
+        after: Option<String>,
+    ) -> Result<Option<ItemStream>> {
+        ddl::check_collection(collection)?;
+        let spec = match filter {
+            Some(f) => FindSpec::matching(f),
+            None => FindSpec::all(Filter::all(crate::query::Dialect::Mongo)),
+        };
+        let plan = crate::store::sql::plan(&spec, &crate::store::sql::POSTGRES, 1);
+        let mut conds = Vec::new();
+        if let Some(w) = &plan.where_sql {
+            conds.push(format!("({w})"));
+        }
+        let mut params: Vec<PgParam> = plan.params.into_iter().map(pg_param).collect();
+        if let Some(a) = after {
+            params.push(Box::new(a));
+            conds.push(format!("id COLLATE \"C\" > ${}", params.len()));
+        }
+        let mut sql = format!("SELECT id, data FROM {}", self.table(collection));
+        if !conds.is_empty() {
+            sql.push_str(&format!(" WHERE {}", conds.join(" AND ")));
+        }
+        sql.push_str(" ORDER BY id COLLATE \"C\"");
+        let items = self.stream(collection, sql, params).await?;
+        Ok(Some(crate::find::find_in_stream(items, plan.residual)))
+    }
+
     async fn scan(&self, collection: &str) -> Result<ItemStream> {
         ddl::check_collection(collection)?;
         let sql = format!(

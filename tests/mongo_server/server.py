@@ -325,7 +325,21 @@ def _inc_keeping_int64(doc, field_name, value):
             doc[int(field_name)] = Int64(doc[int(field_name)])
 
 
+_original_iter_documents = mongomock.collection.Collection._iter_documents
+
+
+def _iter_documents_by_id(self, filter):
+    """mongomock scans every document for every filter; a filter that is exactly one string
+    `_id` (every update, replace and delete by id) is a dictionary lookup instead, with the
+    same result (`_id` is unique, and a string equals only that string)."""
+    if isinstance(filter, dict) and len(filter) == 1 and type(filter.get("_id")) is str:
+        key = filter["_id"]
+        return iter([self._store[key]] if key in self._store else [])
+    return _original_iter_documents(self, filter)
+
+
 mongomock.collection._updaters["$inc"] = _inc_keeping_int64
+mongomock.collection.Collection._iter_documents = _iter_documents_by_id
 mongomock.collection.Collection._insert = _insert_id_first
 mongomock.collection.Collection._ensure_uniques = _ensure_uniques_with_details
 

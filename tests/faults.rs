@@ -970,13 +970,15 @@ fn assert_gave_up(d: &Done, since_down: Duration, what: &str) {
         line.contains("rerun the same command to resume"),
         "{what}: the give-up line does not say how to resume: {line}"
     );
-    let bound = Duration::from_secs(GIVE_UP_AFTER + 2 * IO_TIMEOUT + 6);
+    // the last attempt may take up to 4 x --io-timeout (src/retry.rs doubles the timeout of
+    // an attempt after each one that timed out, up to 4x), plus slack for a loaded machine
+    let bound = Duration::from_secs(GIVE_UP_AFTER + 4 * IO_TIMEOUT + 3);
     assert!(
         since_down <= bound,
         "{what}: gave up {since_down:?} after the server went down (bound {bound:?})"
     );
     assert!(
-        since_down >= Duration::from_secs(GIVE_UP_AFTER) * 8 / 10,
+        since_down >= Duration::from_secs(GIVE_UP_AFTER),
         "{what}: gave up after {since_down:?}, before --retry-for {GIVE_UP_AFTER} s had passed"
     );
 }
@@ -1044,8 +1046,8 @@ fn mongodb_restart_mid_migrate_is_ridden_out_and_an_outage_gives_up_then_resumes
         run.sleep(Duration::from_secs(4)),
         "migrate ended before the outage"
     );
-    server.stop();
     let down = Instant::now();
+    server.stop();
     let b = run.wait();
     let since_down = down.elapsed();
     assert_gave_up(&b, since_down, "mongodb outage");
@@ -1133,8 +1135,8 @@ fn postgresql_restart_mid_migrate_is_ridden_out_and_an_outage_gives_up_then_resu
         run.sleep(Duration::from_millis(1500)),
         "migrate ended before the outage"
     );
-    cluster.stop();
     let down = Instant::now();
+    cluster.stop();
     let b = run.wait();
     let since_down = down.elapsed();
     assert_gave_up(&b, since_down, "postgresql outage");

@@ -1005,14 +1005,16 @@ fn mongodb_restart_mid_migrate_is_ridden_out_and_an_outage_gives_up_then_resumes
                 "--to",
                 &uri,
                 "--batch-size",
-                "500",
+                "200",
+                "-j",
+                "1",
             ],
             RETRY_FOR,
         ),
         Duration::from_secs(240),
     );
     assert!(
-        run.sleep(Duration::from_secs(4)),
+        run.sleep(Duration::from_secs(2)),
         "migrate ended before the restart"
     );
     let t0 = Instant::now();
@@ -1037,13 +1039,15 @@ fn mongodb_restart_mid_migrate_is_ridden_out_and_an_outage_gives_up_then_resumes
             "--to",
             &uri,
             "--batch-size",
-            "500",
+            "200",
+            "-j",
+            "1",
         ],
         GIVE_UP_AFTER,
     );
     let mut run = Running::spawn(root, &args, Duration::from_secs(120));
     assert!(
-        run.sleep(Duration::from_secs(4)),
+        run.sleep(Duration::from_secs(2)),
         "migrate ended before the outage"
     );
     let down = Instant::now();

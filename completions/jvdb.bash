@@ -253,7 +253,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__copy)
-            opts="-j -c -f -q -v -h -V --dialect --mongo-db --connect-timeout --retry-for --io-timeout --from --to --batch-size --dry-run --no-indexes --jobs --collection --filter --query --mode --quiet --verbose --help --version"
+            opts="-j -c -f -q -v -h -V --dialect --mongo-db --connect-timeout --retry-for --io-timeout --from --to --batch-size --dry-run --no-indexes --jobs --partition --collection --filter --query --mode --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -296,6 +296,10 @@ _jvdb() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -439,7 +443,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__diff)
-            opts="-c -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --collection --list --format --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --collection --list --format --partition --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -471,6 +475,10 @@ _jvdb() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -869,7 +877,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__migrate)
-            opts="-j -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --from --to --batch-size --dry-run --no-indexes --jobs --upgrade --no-verify --quiet --verbose --help --version"
+            opts="-j -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --from --to --batch-size --dry-run --no-indexes --jobs --partition --upgrade --no-verify --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -908,6 +916,10 @@ _jvdb() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -969,7 +981,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__verify)
-            opts="-c -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --collection --list --format --quiet --verbose --help --version"
+            opts="-c -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --collection --list --format --partition --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1001,6 +1013,10 @@ _jvdb() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -188,6 +188,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l from -d 'Source store
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l to -d 'Target store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l batch-size -d 'Records per write batch' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s j -l jobs -d 'Batches written in parallel' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l partition -d 'Move only the records whose id hashes to partition K of N (1-based, like `split -n K/N`): N processes, one per partition, move one store in parallel, each verifying its own share (the hash: md5 of the id; PostgreSQL and SQLite compute it server-side)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s c -l collection -d 'Collections to copy (repeat or comma separate) [default: all]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mode -d 'What to do when an id already exists in the target' -r -f -a "replace\t'Replace the whole record (jvspatial\'s save)'
@@ -208,6 +209,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l from -d 'Source st
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l to -d 'Target store spec' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l batch-size -d 'Records per write batch' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s j -l jobs -d 'Batches written in parallel' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l partition -d 'Move only the records whose id hashes to partition K of N (1-based, like `split -n K/N`): N processes, one per partition, move one store in parallel, each verifying its own share (the hash: md5 of the id; PostgreSQL and SQLite compute it server-side)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l dry-run -d 'Read and check everything, report what would be written; write nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l no-indexes -d 'Do not create jvspatial\'s indexes in the target (MongoDB)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l upgrade -d 'Drop legacy node `edges` arrays (jvspatial 0.0.x) on the way'
@@ -224,6 +226,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s c -l collection -d 
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l format -d 'Report format (jsonl: one line per collection, or per difference with --list)' -r -f -a "text\t''
 json\t''
 jsonl\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l partition -d 'Compare only the records whose id hashes to partition K of N in both stores (the partitions of `migrate --partition`)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l list -d 'Name every id that differs: `- ID` only in A, `+ ID` only in B, `* ID` different, `! ID` unreadable (prefixed by its collection)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
@@ -237,6 +240,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s c -l collection -d 'O
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l format -d 'Report format (jsonl: one line per collection, or per difference with --list)' -r -f -a "text\t''
 json\t''
 jsonl\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l partition -d 'Compare only the records whose id hashes to partition K of N in both stores (the partitions of `migrate --partition`)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -l list -d 'Name every id that differs: `- ID` only in A, `+ ID` only in B, `* ID` different, `! ID` unreadable (prefixed by its collection)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'

@@ -504,6 +504,11 @@ pub struct TransferArgs {
     /// Batches written in parallel
     #[arg(short = 'j', long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
     pub jobs: u64,
+    /// Move only the records whose id hashes to partition K of N (1-based, like `split -n
+    /// K/N`): N processes, one per partition, move one store in parallel, each verifying its
+    /// own share (the hash: md5 of the id; PostgreSQL and SQLite compute it server-side)
+    #[arg(long, value_name = "K/N", value_parser = parse_partition, allow_hyphen_values = true)]
+    pub partition: Option<jvdb::partition::Partition>,
 }
 
 #[derive(Args, Debug)]
@@ -562,6 +567,10 @@ pub struct VerifyArgs {
     /// Report format (jsonl: one line per collection, or per difference with --list)
     #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
     pub format: VerifyFormat,
+    /// Compare only the records whose id hashes to partition K of N in both stores (the
+    /// partitions of `migrate --partition`)
+    #[arg(long, value_name = "K/N", value_parser = parse_partition, allow_hyphen_values = true)]
+    pub partition: Option<jvdb::partition::Partition>,
 }
 
 /// Output format of `verify`.
@@ -593,6 +602,10 @@ fn parse_retry_for(s: &str) -> Result<f64, String> {
         return Err(format!("'{s}' must be between 0 and 86400 seconds"));
     }
     Ok(v)
+}
+
+fn parse_partition(s: &str) -> Result<jvdb::partition::Partition, String> {
+    jvdb::partition::Partition::parse(s).map_err(|e| e.message)
 }
 
 fn parse_timeout(s: &str) -> Result<f64, String> {

@@ -15,7 +15,7 @@ pub fn find_in_stream(items: ItemStream, spec: FindSpec) -> ItemStream {
 }
 
 /// [`find_in_stream`] over a stream whose records already match `spec.filter` (a backend that
-/// filtered while reading); only sort, skip, limit and projection are applied.
+/// filtered while reading); only the partition, sort, skip, limit and projection are applied.
 pub fn find_prefiltered(items: ItemStream, spec: FindSpec) -> ItemStream {
     find_impl(items, spec, false)
 }
@@ -24,6 +24,13 @@ fn find_impl(items: ItemStream, spec: FindSpec, check: bool) -> ItemStream {
     if spec.limit == Some(0) {
         return stream::empty().boxed();
     }
+    // The partition first (records and unreadable ones alike), before skip and limit count.
+    let items = match spec.partition {
+        Some(p) => items
+            .filter(move |r| futures::future::ready(r.as_ref().map_or(true, |i| p.holds(i))))
+            .boxed(),
+        None => items,
+    };
     if spec.sort.is_empty() {
         streaming(items, spec, check)
     } else {

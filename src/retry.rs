@@ -218,16 +218,12 @@ impl RetryStore {
     }
 
     /// A read in primary-key order that resumes after the last record seen when it fails;
-    /// `None` when the store does not offer one for `filter`.
-    async fn resumable(
-        &self,
-        collection: &str,
-        filter: Option<Arc<Filter>>,
-    ) -> Result<Option<ItemStream>> {
+    /// `None` when the store does not offer one for `spec` (a plain find).
+    async fn resumable(&self, collection: &str, spec: FindSpec) -> Result<Option<ItemStream>> {
         let what = format!("collection {collection}: read");
         let first = self
             .run(&what, || {
-                self.inner.scan_after(collection, filter.clone(), None)
+                self.inner.scan_after(collection, spec.clone(), None)
             })
             .await?;
         let Some(first) = first else {
@@ -239,7 +235,7 @@ impl RetryStore {
             shown: self.shown.clone(),
             collection: collection.to_string(),
             what,
-            filter,
+            spec,
             after: None,
             resumable: true,
             cur: Some(first),
@@ -281,7 +277,7 @@ struct Resume {
     shown: String,
     collection: String,
     what: String,
-    filter: Option<Arc<Filter>>,
+    spec: FindSpec,
     /// The resume key of the last item handed out.
     after: Option<String>,
     /// False once an item without a resume key was handed out.
@@ -302,7 +298,7 @@ impl Resume {
                 None => {
                     let open = self.inner.scan_after(
                         &self.collection,
-                        self.filter.clone(),
+                        self.spec.clone(),
                         self.after.clone(),
                     );
                     match tokio::time::timeout(io, open).await {
@@ -369,7 +365,8 @@ impl Resume {
     }
 }
 
-/// A find that is a plain filtered read (no sort, skip, limit or projection) can resume.
+/// A find that is a plain filtered read (no sort, skip, limit or projection; a partition is
+/// fine) can resume.
 fn plain(spec: &FindSpec) -> bool {
     spec.sort.is_empty() && spec.skip == 0 && spec.limit.is_none() && spec.projection.is_none()
 }
@@ -417,14 +414,30 @@ impl Store for RetryStore {
     }
 
     async fn delete_many(&self, collection: &str, ids: Vec<String>) -> Result<Vec<Result<bool>>> {
-        self.run(&format!("collection {collection}: delete"), || {
-            self.inner.delete_many(collection, ids.clone())
-        })
-        .await
+        let mut attempts = 0u32;
+        let out = self
+            .run(&format!("collection {collection}: delete"), || {
+                attempts += 1;
+                self.inner.delete_many(collection, ids.clone())
+            })
+            .await?;
+        if attempts == 1 {
+            return Ok(out);
+        }
+        // A retried delete: an id found missing was deleted by the attempt whose answer was
+        // lost (the commands delete ids they have just seen stored), so it counts as deleted.
+        Ok(out
+            .into_iter()
+            .map(|r| match r {
+                Ok(false) => Ok(true),
+                other => other,
+            })
+            .collect())
     }
 
     async fn scan(&self, collection: &str) -> Result<ItemStream> {
-        if let Some(items) = self.resumable(collection, None).await? {
+        let all = FindSpec::all(Filter::all(crate::query::Dialect::Mongo));
+        if let Some(items) = self.resumable(collection, all).await? {
             return Ok(items);
         }
         let what = format!("collection {collection}: read");
@@ -434,15 +447,14 @@ impl Store for RetryStore {
 
     async fn find(&self, collection: &str, spec: FindSpec) -> Result<ItemStream> {
         if plain(&spec) {
-            if let Some(items) = self
-                .resumable(collection, Some(spec.filter.clone()))
-                .await?
-            {
+            if let Some(items) = self.resumable(collection, spec.clone()).await? {
                 return Ok(items);
             }
-            // The store cannot push this filter into a resumable read: resume the whole
-            // read and filter here.
-            if let Some(items) = self.resumable(collection, None).await? {
+            // The store cannot push this filter into a resumable read: resume the read of the
+            // partition (or all) and filter here.
+            let all = FindSpec::all(Filter::all(crate::query::Dialect::Mongo))
+                .in_partition(spec.partition);
+            if let Some(items) = self.resumable(collection, all).await? {
                 return Ok(crate::find::find_in_stream(items, spec));
             }
         }
@@ -553,10 +565,10 @@ impl Store for RetryStore {
     async fn scan_after(
         &self,
         collection: &str,
-        filter: Option<Arc<Filter>>,
+        spec: FindSpec,
         after: Option<String>,
     ) -> Result<Option<ItemStream>> {
-        self.inner.scan_after(collection, filter, after).await
+        self.inner.scan_after(collection, spec, after).await
     }
 
     fn resume_key(&self, item: &Item) -> Option<String> {
@@ -693,6 +705,122 @@ mod tests {
         })
         .await;
         assert_eq!(r.unwrap(), 2);
+    }
+
+    /// A store whose reads break after `every` records, `breaks` times in all (the real
+    /// servers are exercised through a fault-injecting proxy in tests/faults.rs).
+    struct Flaky {
+        inner: crate::store::memory::MemoryStore,
+        every: usize,
+        breaks: std::sync::atomic::AtomicUsize,
+        opened_after: std::sync::Mutex<Vec<Option<String>>>,
+    }
+
+    #[async_trait]
+    impl Store for Flaky {
+        fn backend(&self) -> &'static str {
+            "flaky"
+        }
+        fn describe(&self) -> String {
+            "flaky:".into()
+        }
+        async fn collections(&self) -> Result<Vec<String>> {
+            self.inner.collections().await
+        }
+        async fn get(&self, c: &str, id: &str) -> Result<GetResult> {
+            self.inner.get(c, id).await
+        }
+        async fn save_many(
+            &self,
+            c: &str,
+            r: Vec<Value>,
+            m: SaveMode,
+        ) -> Result<Vec<Result<Saved>>> {
+            self.inner.save_many(c, r, m).await
+        }
+        async fn delete_many(&self, c: &str, ids: Vec<String>) -> Result<Vec<Result<bool>>> {
+            self.inner.delete_many(c, ids).await
+        }
+        async fn scan(&self, c: &str) -> Result<ItemStream> {
+            self.inner.scan(c).await
+        }
+        fn transient_failures(&self) -> bool {
+            true
+        }
+        async fn scan_after(
+            &self,
+            c: &str,
+            _spec: FindSpec,
+            after: Option<String>,
+        ) -> Result<Option<ItemStream>> {
+            self.opened_after.lock().unwrap().push(after.clone());
+            let all: Vec<Result<Item>> = self.inner.scan(c).await?.collect().await;
+            let items: Vec<Item> = all
+                .into_iter()
+                .filter_map(|r| r.ok())
+                .filter(|i| match (i, &after) {
+                    (Item::Record(r), Some(a)) => r.record_id().unwrap_or("") > a.as_str(),
+                    _ => true,
+                })
+                .collect();
+            let breaks = self
+                .breaks
+                .fetch_update(
+                    std::sync::atomic::Ordering::SeqCst,
+                    std::sync::atomic::Ordering::SeqCst,
+                    |b| b.checked_sub(1),
+                )
+                .is_ok();
+            let every = self.every;
+            let mut out: Vec<Result<Item>> = Vec::new();
+            for (k, i) in items.into_iter().enumerate() {
+                if breaks && k == every {
+                    out.push(Err(Error::transient("connection reset by peer")));
+                    break;
+                }
+                out.push(Ok(i));
+            }
+            Ok(Some(futures::stream::iter(out).boxed()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_broken_read_resumes_after_the_last_id_seen() {
+        let inner = crate::store::memory::MemoryStore::new();
+        let recs: Vec<Value> = (0..100)
+            .map(|i| crate::json::parse_str(&format!("{{\"id\": \"r{i:03}\"}}")).unwrap())
+            .collect();
+        inner.save_many("c", recs, SaveMode::Replace).await.unwrap();
+        let flaky = Arc::new(Flaky {
+            inner,
+            every: 30,
+            breaks: std::sync::atomic::AtomicUsize::new(3),
+            opened_after: Default::default(),
+        });
+        let store = RetryStore::new(flaky.clone(), Arc::new(policy(10.0)));
+        let ids: Vec<String> = store
+            .scan("c")
+            .await
+            .unwrap()
+            .map(|r| match r.unwrap() {
+                Item::Record(v) => v.record_id().unwrap().to_string(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+            .await;
+        let want: Vec<String> = (0..100).map(|i| format!("r{i:03}")).collect();
+        assert_eq!(ids, want, "every record once, in order");
+        // Opened four times: from the start, then after the last id of each broken read.
+        let opened = flaky.opened_after.lock().unwrap().clone();
+        assert_eq!(
+            opened,
+            vec![
+                None,
+                Some("r029".to_string()),
+                Some("r059".to_string()),
+                Some("r089".to_string())
+            ]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! hashes (first 128 bits) of each record's canonical bytes (jvspatial's own file encoding).
 
 use crate::error::{Error, Result};
+use crate::partition::Partition;
 use crate::query::Filter;
 use crate::store::{FindSpec, Item, SaveMode, Saved, Store};
 use crate::value::Value;
@@ -153,6 +154,8 @@ async fn prepared_stream(
     // Filter, canonicalise and hash where the source reads (a JSON store's reader threads, in
     // directory order when there is no filter: order does not matter to the target, and
     // memory stays flat); a source that pushes filters down is asked with `find`.
+    // With `--partition`, only the share of this process: computed by the source where it can
+    // (a partitioned `find`), else kept in the map (see `scan_map_in`).
     let filter = opts.filter.clone().filter(|f| !f.is_empty());
     if filter.is_none() || src.read_caps().parallel_map {
         let ordered = filter.is_some() || id_order;
@@ -166,12 +169,13 @@ async fn prepared_stream(
             }
             Some(Ok(prepare(&c, upgrade, carry, &norm, item)))
         };
-        return crate::store::scan_map(src, coll, ordered, map).await;
+        return crate::store::scan_map_in(src, coll, ordered, opts.partition, map).await;
     }
-    let items = match &opts.filter {
-        Some(f) => src.find(coll, FindSpec::matching(f.clone())).await?,
-        None => src.scan(coll).await?,
-    };
+    let all = || Arc::new(Filter::all(crate::query::Dialect::Mongo));
+    let f = opts.filter.clone().unwrap_or_else(all);
+    let items = src
+        .find(coll, FindSpec::matching(f).in_partition(opts.partition))
+        .await?;
     Ok(items
         .map(move |r| r.map(|i| prepare(&c, upgrade, carry, &norm, i)))
         .boxed())
@@ -207,6 +211,10 @@ pub struct TransferOptions {
     pub jobs: usize,
     /// Let the target create jvspatial's indexes before writing (MongoDB).
     pub indexes: bool,
+    /// Only the records whose id falls in this partition (`--partition K/N`); the target is
+    /// then verified restricted to the same partition, since other partitions' processes may
+    /// be writing the rest of it.
+    pub partition: Option<Partition>,
 }
 
 impl Default for TransferOptions {
@@ -220,6 +228,7 @@ impl Default for TransferOptions {
             dry_run: false,
             jobs: 2,
             indexes: true,
+            partition: None,
         }
     }
 }
@@ -280,7 +289,11 @@ pub async fn transfer(
 ) -> Result<Vec<CollectionResult>> {
     let mut results = Vec::new();
     for coll in collections {
-        let total = src.count(coll, None).await.ok().map(|c| c.count);
+        // A partition's size is not known before it is read.
+        let total = match opts.partition {
+            None => src.count(coll, None).await.ok().map(|c| c.count),
+            Some(_) => None,
+        };
         progress.start(coll, total);
         let r = transfer_collection(src, dst, coll, opts, progress, interrupted).await;
         progress.finish();
@@ -521,10 +534,20 @@ pub async fn digest_collection(
     coll: &str,
     norm: Norm,
 ) -> Result<(Digest, Vec<(String, String)>)> {
+    digest_partition(store, coll, norm, None).await
+}
+
+/// [`digest_collection`] of the records of one partition (`None` = all).
+pub async fn digest_partition(
+    store: &dyn Store,
+    coll: &str,
+    norm: Norm,
+    partition: Option<Partition>,
+) -> Result<(Digest, Vec<(String, String)>)> {
     let mut d = Digest::default();
     let mut bad = Vec::new();
     // Parse and hash where the store reads (a JSON store's reader threads, directory order).
-    let mut items = crate::store::scan_map(store, coll, false, move |item| {
+    let mut items = crate::store::scan_map_in(store, coll, false, partition, move |item| {
         Some(Ok(match prepare("", false, Carry::Nothing, &norm, item) {
             // only the hash is needed: free the record in the reader thread
             Prepared::Record(_, _, h) => Prepared::Record(Payload::None, false, h),
@@ -564,6 +587,16 @@ pub async fn compare_stores(
     b: &dyn Store,
     collections: &[String],
 ) -> Result<Vec<Comparison>> {
+    compare_partition(a, b, collections, None).await
+}
+
+/// [`compare_stores`] restricted to one partition of both stores (`None` = all).
+pub async fn compare_partition(
+    a: &dyn Store,
+    b: &dyn Store,
+    collections: &[String],
+    partition: Option<Partition>,
+) -> Result<Vec<Comparison>> {
     let names: Vec<String> = if collections.is_empty() {
         let mut n = a.collections().await?;
         // A store that folds names (PostgreSQL: `MyColl` is table `mycoll`) lists the other
@@ -585,8 +618,8 @@ pub async fn compare_stores(
     let mut out = Vec::new();
     for name in names {
         let norm = norm_of(&[a, b]);
-        let (da, ba) = digest_collection(a, &name, norm.clone()).await?;
-        let (db, bb) = digest_collection(b, &name, norm).await?;
+        let (da, ba) = digest_partition(a, &name, norm.clone(), partition).await?;
+        let (db, bb) = digest_partition(b, &name, norm, partition).await?;
         out.push(Comparison {
             name,
             a: da,
@@ -645,7 +678,9 @@ pub struct Difference {
 
 /// A record of a scan reduced to its id and hash (or its unreadable id).
 enum IdHash {
-    Record(String, u128),
+    /// The id, the hash in the comparison form, and the hash in the store's own stored form
+    /// (the same unless asked for).
+    Record(String, u128, u128),
     Unreadable(String),
 }
 
@@ -656,18 +691,22 @@ async fn id_hashes(
     coll: &str,
     upgrade: bool,
     norm: Norm,
+    own: Option<Norm>,
+    partition: Option<Partition>,
 ) -> Result<futures::stream::BoxStream<'static, Result<IdHash>>> {
     let c = coll.to_string();
     let map = move |item: Item| -> Option<Result<IdHash>> {
         Some(Ok(match item {
             Item::Record(rec) => {
                 let (rec, _) = canonical(&c, rec, upgrade);
-                IdHash::Record(shown_id(&rec), record_hash_as(&rec, &norm))
+                let h = record_hash_as(&rec, &norm);
+                let h_own = own.as_ref().map_or(h, |o| record_hash_as(&rec, o));
+                IdHash::Record(shown_id(&rec), h, h_own)
             }
             Item::Unreadable { id, .. } => IdHash::Unreadable(id),
         }))
     };
-    crate::store::scan_map(store, coll, false, map).await
+    crate::store::scan_map_in(store, coll, false, partition, map).await
 }
 
 /// The ids of collection `coll` that differ between `a` and `b`, sorted by id. One side's
@@ -679,13 +718,38 @@ pub async fn list_differences(
     coll: &str,
     upgrade_a: bool,
 ) -> Result<Vec<Difference>> {
+    list_partition_differences(a, b, coll, upgrade_a, None).await
+}
+
+/// [`list_differences`] within one partition of both stores (`None` = all).
+pub async fn list_partition_differences(
+    a: &dyn Store,
+    b: &dyn Store,
+    coll: &str,
+    upgrade_a: bool,
+    partition: Option<Partition>,
+) -> Result<Vec<Difference>> {
+    Ok(differences(a, b, coll, upgrade_a, partition).await?.0)
+}
+
+/// [`list_partition_differences`], with the digests (in B's stored form) of the records only B
+/// holds and of all of B's readable records, taken in the same scan.
+async fn differences(
+    a: &dyn Store,
+    b: &dyn Store,
+    coll: &str,
+    upgrade_a: bool,
+    partition: Option<Partition>,
+) -> Result<(Vec<Difference>, Digest, Digest)> {
+    let mut only_b = Digest::default();
+    let mut all_b = Digest::default();
     let mut in_a: std::collections::HashMap<String, u128> = std::collections::HashMap::new();
     let mut out = Vec::new();
     let norm = norm_of(&[a, b]);
-    let mut items = id_hashes(a, coll, upgrade_a, norm.clone()).await?;
+    let mut items = id_hashes(a, coll, upgrade_a, norm.clone(), None, partition).await?;
     while let Some(item) = items.next().await {
         match item? {
-            IdHash::Record(id, h) => {
+            IdHash::Record(id, h, _) => {
                 // The same id twice in one store: the sum never equals a single record's hash.
                 let e = in_a.entry(id).or_insert(0);
                 *e = e.wrapping_add(h).wrapping_add(u128::from(*e != 0));
@@ -699,20 +763,28 @@ pub async fn list_differences(
     for d in &out {
         in_a.remove(&d.id);
     }
-    let mut items = id_hashes(b, coll, false, norm).await?;
+    // B's own records are also hashed in B's stored form, the form of its digests.
+    let own = a.stored_form().map(|_| norm_of(&[b]));
+    let mut items = id_hashes(b, coll, false, norm, own, partition).await?;
     while let Some(item) = items.next().await {
         match item? {
-            IdHash::Record(id, h) => match in_a.remove(&id) {
-                None => out.push(Difference {
-                    id,
-                    change: Change::OnlyB,
-                }),
-                Some(ha) if ha != h => out.push(Difference {
-                    id,
-                    change: Change::Differs,
-                }),
-                Some(_) => {}
-            },
+            IdHash::Record(id, h, h_own) => {
+                all_b.add_hash(h_own);
+                match in_a.remove(&id) {
+                    None => {
+                        only_b.add_hash(h_own);
+                        out.push(Difference {
+                            id,
+                            change: Change::OnlyB,
+                        })
+                    }
+                    Some(ha) if ha != h => out.push(Difference {
+                        id,
+                        change: Change::Differs,
+                    }),
+                    Some(_) => {}
+                }
+            }
             IdHash::Unreadable(id) => {
                 in_a.remove(&id);
                 out.push(Difference {
@@ -727,7 +799,49 @@ pub async fn list_differences(
         change: Change::OnlyA,
     }));
     out.sort_by(|x, y| (&x.id, x.change).cmp(&(&y.id, y.change)));
-    Ok(out)
+    Ok((out, only_b, all_b))
+}
+
+/// Why a transfer's verification of one collection failed: the ids that differ between the
+/// source (as it is now) and the target, and whether the records only the target holds explain
+/// the mismatch alone.
+#[derive(Clone, Debug)]
+pub struct Mismatch {
+    /// Every differing id (source = A, target = B), sorted.
+    pub differences: Vec<Difference>,
+    /// The records only the target holds: not written by this transfer (another writer, or
+    /// there before it).
+    pub foreign: Digest,
+    /// Without the foreign records, the target holds exactly what the transfer read (count
+    /// and content hash equal the source digest taken while reading): every record read
+    /// arrived as read.
+    pub explained: bool,
+}
+
+/// After the target collection (within `partition`) did not hold exactly `read` (the digest of what the transfer
+/// read from `src`): find the differing ids and take the records only the target holds out of
+/// the target's digest (both from one scan of the target, so a writer still at work does not
+/// skew them). When the rest equals what was read, the mismatch is another writer's records
+/// beside this transfer's, not a fault of the transfer. Comparing with the digest of what was
+/// read (not the source as it is now) keeps this exact when the source changes too.
+pub async fn explain_mismatch(
+    src: &dyn Store,
+    dst: &dyn Store,
+    coll: &str,
+    upgrade: bool,
+    partition: Option<Partition>,
+    read: Digest,
+) -> Result<Mismatch> {
+    let (differences, foreign, target) = differences(src, dst, coll, upgrade, partition).await?;
+    let rest = Digest {
+        count: target.count.wrapping_sub(foreign.count),
+        sum: target.sum.wrapping_sub(foreign.sum),
+    };
+    Ok(Mismatch {
+        explained: foreign.count > 0 && rest == read,
+        differences,
+        foreign,
+    })
 }
 
 #[cfg(test)]

@@ -256,6 +256,9 @@ fn server_killed_mid_migrate_then_rerun_completes() {
             "1",
             "--connect-timeout",
             "2",
+            // a server that stays away: given up after 2 s of retries (exit 4)
+            "--retry-for",
+            "2",
             "--from",
             s,
             "--to",
@@ -292,6 +295,8 @@ fn server_killed_mid_migrate_then_rerun_completes() {
     let e = err(&o);
     assert!(!e.contains("panicked"), "{e}");
     assert_eq!(code(&o), 4, "a lost server is 'unavailable': {e}");
+    assert!(e.contains("gave up after"), "{e}");
+    assert!(e.contains("rerun the same command to resume"), "{e}");
     // Restart on the same port (the test server keeps data in memory: it comes back empty).
     let _server = TestServer::start(port);
     let o = jvdb(&["migrate", "--from", s, "--to", &mongo]);

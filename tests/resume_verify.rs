@@ -388,10 +388,12 @@ fn failed_migrate_verification_names_the_differing_ids() {
     let (t, src) = setup();
     let dst = t.path().join("dst");
     fs::create_dir_all(dst.join("node")).unwrap();
+    // Records in the target that cannot be read: the verification cannot say the target holds
+    // what was read, so it fails and names them.
     for k in 0..12 {
         fs::write(
             dst.join(format!("node/n.Stale.{k:02}.json")),
-            format!("{{\n  \"id\": \"n.Stale.{k:02}\",\n  \"context\": {{}}\n}}"),
+            format!("{{\n  \"id\": \"n.Stale.{k:02}\",\n  \"context\": {{"),
         )
         .unwrap();
     }
@@ -401,10 +403,13 @@ fn failed_migrate_verification_names_the_differing_ids() {
     let named: Vec<&str> = o
         .stderr
         .lines()
-        .filter(|l| l.starts_with("jvdb: + node/"))
+        .filter(|l| l.starts_with("jvdb: ! node/"))
         .collect();
     assert_eq!(named.len(), 10, "{}", o.stderr);
-    assert_eq!(named[0], "jvdb: + node/n.Stale.00 (only in the target)");
+    assert_eq!(
+        named[0],
+        "jvdb: ! node/n.Stale.00 (unreadable in the target)"
+    );
     assert!(
         o.stderr.contains(&format!(
             "jvdb: 10 of 12 differing id(s) shown; list them all with `jvdb verify --list {s} {d}`"
@@ -414,4 +419,42 @@ fn failed_migrate_verification_names_the_differing_ids() {
     );
     let l = run(t.path(), &["verify", "--list", s, d]);
     assert_eq!(l.stdout.lines().count(), 12, "{}", l.stdout);
+}
+
+#[test]
+fn records_only_the_target_holds_are_named_not_failed() {
+    let (t, src) = setup();
+    let dst = t.path().join("dst");
+    fs::create_dir_all(dst.join("node")).unwrap();
+    for k in 0..12 {
+        fs::write(
+            dst.join(format!("node/n.Stale.{k:02}.json")),
+            format!("{{\n  \"id\": \"n.Stale.{k:02}\",\n  \"context\": {{}}\n}}"),
+        )
+        .unwrap();
+    }
+    let (s, d) = (src.to_str().unwrap(), dst.to_str().unwrap());
+    let o = run(t.path(), &["migrate", "--from", s, "--to", d]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("node: the target also holds 12 record(s) that are not in the source"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr
+            .contains("every record read is in the target as read"),
+        "{}",
+        o.stderr
+    );
+    // They are left alone.
+    assert!(dst.join("node/n.Stale.07.json").exists());
+    let l = run(t.path(), &["verify", "--list", s, d]);
+    assert_eq!(l.stdout.lines().count(), 12, "{}", l.stdout);
+    assert!(
+        l.stdout.lines().all(|x| x.starts_with("+ node/n.Stale.")),
+        "{}",
+        l.stdout
+    );
 }

@@ -507,6 +507,7 @@ fn differential(db: &mut dyn Db, records: &[Value], seed: u64, n: usize) -> Stat
                     None
                 },
                 projection: None,
+                partition: None,
             };
             let expect = collect(jvdb::find::find_in_stream(
                 stream(natural.clone()),
@@ -516,6 +517,7 @@ fn differential(db: &mut dyn Db, records: &[Value], seed: u64, n: usize) -> Stat
                     skip: spec.skip,
                     limit: spec.limit,
                     projection: None,
+                    partition: None,
                 },
             ));
             let p = sql::plan(&spec, d, db.first());

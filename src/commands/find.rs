@@ -46,6 +46,7 @@ pub async fn run(ctx: &Ctx, args: FindArgs) -> anyhow::Result<i32> {
         skip: args.skip,
         limit: args.limit,
         projection: projection.clone(),
+        partition: None,
     };
     let mut stream = store.find(&args.collection, spec()).await?;
     let mut bad = Vec::new();

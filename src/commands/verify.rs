@@ -51,12 +51,14 @@ pub async fn run(ctx: &Ctx, args: VerifyArgs) -> anyhow::Result<i32> {
             super::warn_missing_collections(ctx, store.as_ref(), &named).await;
         }
     }
-    let cmp = transfer::compare_stores(a.as_ref(), b.as_ref(), &args.collections).await?;
+    let part = args.partition;
+    let cmp = transfer::compare_partition(a.as_ref(), b.as_ref(), &args.collections, part).await?;
     // Only the collections that differ are read again, id by id.
     let mut diffs: Vec<Vec<Difference>> = Vec::with_capacity(cmp.len());
     for c in &cmp {
         diffs.push(if args.list && !c.equal() {
-            transfer::list_differences(a.as_ref(), b.as_ref(), &c.name, false).await?
+            transfer::list_partition_differences(a.as_ref(), b.as_ref(), &c.name, false, part)
+                .await?
         } else {
             Vec::new()
         });
@@ -116,9 +118,13 @@ pub async fn run(ctx: &Ctx, args: VerifyArgs) -> anyhow::Result<i32> {
     out.flush()?;
     if all_equal {
         ctx.note(format!(
-            "jvdb: {} and {} hold the same records",
+            "jvdb: {} and {} hold the same records{}",
             a.describe(),
-            b.describe()
+            b.describe(),
+            match part {
+                Some(p) => format!(" in partition {p}"),
+                None => String::new(),
+            }
         ));
         return Ok(exit::OK);
     }
@@ -140,8 +146,17 @@ pub async fn run(ctx: &Ctx, args: VerifyArgs) -> anyhow::Result<i32> {
         ctx.note("jvdb: the stores differ");
     } else {
         ctx.note(jvdb::store::redact(&format!(
-            "jvdb: the stores differ (`jvdb verify --list {} {}` names the ids)",
-            args.a, args.b
+            "jvdb: the stores differ{} (`jvdb verify --list {}{} {}` names the ids)",
+            match part {
+                Some(p) => format!(" in partition {p}"),
+                None => String::new(),
+            },
+            match part {
+                Some(p) => format!("--partition {p} "),
+                None => String::new(),
+            },
+            args.a,
+            args.b
         )));
     }
     Ok(exit::REFUSED)

@@ -92,6 +92,10 @@ pub struct FindSpec {
     pub skip: u64,
     pub limit: Option<u64>,
     pub projection: Option<Projection>,
+    /// Only the records whose id falls in this partition (`--partition K/N`). Every backend
+    /// honours it: one with [`ReadCaps::partition_pushdown`] computes it in its query, the
+    /// others keep their share in-process before skip, limit and projection.
+    pub partition: Option<crate::partition::Partition>,
 }
 
 impl FindSpec {
@@ -108,7 +112,14 @@ impl FindSpec {
             skip: 0,
             limit: None,
             projection: None,
+            partition: None,
         }
+    }
+
+    /// The same find, restricted to `partition`.
+    pub fn in_partition(mut self, partition: Option<crate::partition::Partition>) -> FindSpec {
+        self.partition = partition;
+        self
     }
 }
 
@@ -275,15 +286,16 @@ pub trait Store: Send + Sync {
         false
     }
 
-    /// Capability: the stored records of `collection` matching `filter` (`None` = all), in
-    /// ascending order of the store's primary key, starting after the record whose
-    /// [`Store::resume_key`] is `after` — so a read cut short by a lost connection resumes
-    /// where it stopped instead of from the start. `None` = not offered (or not for this
-    /// filter: the caller then asks again without one and filters in-process).
+    /// Capability: the stored records of `collection` matching `spec` (a plain find: its
+    /// filter and partition; no sort, skip, limit or projection), in ascending order of the
+    /// store's primary key, starting after the record whose [`Store::resume_key`] is `after`
+    /// — so a read cut short by a lost connection resumes where it stopped instead of from the
+    /// start. `None` = not offered (or not for this filter: the caller then asks again with an
+    /// empty filter and filters in-process).
     async fn scan_after(
         &self,
         _collection: &str,
-        _filter: Option<Arc<Filter>>,
+        _spec: FindSpec,
         _after: Option<String>,
     ) -> Result<Option<ItemStream>> {
         Ok(None)
@@ -323,6 +335,12 @@ pub struct ReadCaps {
     /// `find` and `count` push filters down to the store's query engine, so a filtered read
     /// should go through them rather than a scan.
     pub filter_pushdown: bool,
+    /// `find` computes [`FindSpec::partition`] in the store's own query (PostgreSQL in its
+    /// SQL, SQLite with a registered function), so a partitioned read goes through `find`
+    /// and the other partitions' records are never sent. Without it, a partitioned read scans
+    /// everything and keeps its share in-process (where a JSON store reads, or after a
+    /// MongoDB cursor).
+    pub partition_pushdown: bool,
 }
 
 /// A type-erased scan item (see [`Store::scan_map_any`]).
@@ -365,6 +383,40 @@ pub async fn scan_map<T: Send + 'static>(
             futures::future::ready(out)
         })
         .boxed())
+}
+
+/// [`scan_map`] of the records of one partition (`None` = all): a store with
+/// [`ReadCaps::partition_pushdown`] is asked with a partitioned `find` (id order, so `ordered`
+/// holds) and `map` runs over what it sends; any other store is scanned whole and the share is
+/// kept inside `map` (a JSON store: in its reader threads), an unreadable record by its id.
+pub async fn scan_map_in<T: Send + 'static>(
+    store: &dyn Store,
+    collection: &str,
+    ordered: bool,
+    partition: Option<crate::partition::Partition>,
+    map: impl Fn(Item) -> Option<Result<T>> + Send + Sync + 'static,
+) -> Result<BoxStream<'static, Result<T>>> {
+    use futures::StreamExt;
+    match partition {
+        None => scan_map(store, collection, ordered, map).await,
+        Some(p) if store.read_caps().partition_pushdown => {
+            let all = Filter::all(crate::query::Dialect::Mongo);
+            let spec = FindSpec::all(all).in_partition(Some(p));
+            let items = store.find(collection, spec).await?;
+            Ok(items
+                .filter_map(move |r| {
+                    futures::future::ready(match r {
+                        Ok(item) => map(item),
+                        Err(e) => Some(Err(e)),
+                    })
+                })
+                .boxed())
+        }
+        Some(p) => {
+            let keep = move |item: Item| if p.holds(&item) { map(item) } else { None };
+            scan_map(store, collection, ordered, keep).await
+        }
+    }
 }
 
 /// How a store spec is opened.

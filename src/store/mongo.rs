@@ -997,6 +997,8 @@ impl Store for MongoStore {
         crate::store::ReadCaps {
             parallel_map: false,
             filter_pushdown: true,
+            // MongoDB's query language has no MD5: the share is kept after the cursor.
+            partition_pushdown: false,
         }
     }
 
@@ -1151,20 +1153,23 @@ impl Store for MongoStore {
     }
 
     /// In `_id` order after `after` (the `$gt` uses the `_id` index); a filter in the mongo
-    /// dialect runs on the server, others are not offered.
+    /// dialect runs on the server, others are not offered; a partition is kept here (no MD5 in
+    /// MongoDB's query language).
     async fn scan_after(
         &self,
         collection: &str,
-        filter: Option<Arc<Filter>>,
+        spec: FindSpec,
         after: Option<String>,
     ) -> Result<Option<ItemStream>> {
         check_collection(collection)?;
-        let query = match &filter {
-            None => Document::new(),
-            Some(f) if f.is_empty() => Document::new(),
-            Some(f) if f.dialect == Dialect::Mongo => query_to_doc(&f.raw)?,
-            Some(_) => return Ok(None),
+        let query = if spec.filter.is_empty() {
+            Document::new()
+        } else if spec.filter.dialect == Dialect::Mongo {
+            query_to_doc(&spec.filter.raw)?
+        } else {
+            return Ok(None);
         };
+        let filtered = !query.is_empty();
         let query = match after {
             None => query,
             Some(a) if query.is_empty() => doc! {"_id": {"$gt": a}},
@@ -1177,11 +1182,13 @@ impl Store for MongoStore {
             .sort(doc! {"_id": 1})
             .await
             .map_err(|e| self.ctx.query_err(&e))?;
-        Ok(Some(stream_docs(
-            cursor,
-            self.ctx.clone(),
-            filter.is_some(),
-        )))
+        let items = stream_docs(cursor, self.ctx.clone(), filtered);
+        Ok(Some(match spec.partition {
+            Some(p) => items
+                .filter(move |r| futures::future::ready(r.as_ref().map_or(true, |i| p.holds(i))))
+                .boxed(),
+            None => items,
+        }))
     }
 
     /// The `_id` (kept in a record only when it differs from `id`), else the `id`; a
@@ -1217,6 +1224,28 @@ impl Store for MongoStore {
         }
         if spec.limit == Some(0) {
             return Ok(futures::stream::empty().boxed());
+        }
+        if let Some(p) = spec.partition {
+            // No MD5 in MongoDB's query language: the server filters and sorts; the share,
+            // then skip, limit and projection, are kept here.
+            let server = FindSpec {
+                filter: spec.filter.clone(),
+                sort: spec.sort.clone(),
+                skip: 0,
+                limit: None,
+                projection: None,
+                partition: None,
+            };
+            let items = self.find(collection, server).await?;
+            let rest = FindSpec {
+                filter: Arc::new(Filter::all(Dialect::Mongo)),
+                sort: Vec::new(),
+                skip: spec.skip,
+                limit: spec.limit,
+                projection: spec.projection,
+                partition: Some(p),
+            };
+            return Ok(crate::find::find_prefiltered(items, rest));
         }
         let filter = query_to_doc(&spec.filter.raw)?;
         let mut sort = Document::new();

@@ -379,11 +379,12 @@ pub struct Narrowing {
 /// with its parameters, numbered from [`FIRST_PLAN_PARAM`] (`?1` is the collection, `?2` the
 /// keyset position of a chunked read). `exact` = the condition is the filter.
 pub fn pushdown(filter: &Arc<Filter>) -> Option<Narrowing> {
-    let plan = crate::store::sql::plan(
-        &FindSpec::matching(filter.clone()),
-        &crate::store::sql::SQLITE,
-        FIRST_PLAN_PARAM,
-    );
+    pushdown_spec(&FindSpec::matching(filter.clone()))
+}
+
+/// [`pushdown`] of a whole find: its filter and its partition (`jvdb_part(id, N) = K`).
+fn pushdown_spec(spec: &FindSpec) -> Option<Narrowing> {
+    let plan = crate::store::sql::plan(spec, &crate::store::sql::SQLITE, FIRST_PLAN_PARAM);
     let sql = plan.where_sql?;
     Some(Narrowing {
         sql,
@@ -528,12 +529,39 @@ fn configure(shown: &str, conn: &Connection) -> Result<()> {
     )
     .map_err(|e| sql_err(shown, "open", &e))?;
     conn.set_prepared_statement_cache_capacity(64);
+    register_partition_function(conn).map_err(|e| sql_err(shown, "open", &e))?;
     // Closing the last connection checkpoints the WAL into the database file: a read-only
     // command must not do that to a file another process left a WAL for (turned back on by
     // `initialise`, before the first write).
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
         .map_err(|e| sql_err(shown, "open", &e))?;
     Ok(())
+}
+
+/// `jvdb_part(id, n)`: the partition (1-based) of `id` among `n`, the hash of
+/// [`crate::partition`] (SQLite has no MD5), for a partitioned find's condition. Text is hashed
+/// as its bytes (UTF-8, or a lone surrogate's generalized UTF-8 as jvdb writes it), a blob as
+/// its bytes; NULL or a non-positive `n` gives NULL.
+fn register_partition_function(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
+    conn.create_scalar_function(
+        crate::partition::SQLITE_FUNCTION,
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let n = match ctx.get_raw(1) {
+                ValueRef::Integer(n) if n >= 1 => u32::try_from(n).unwrap_or(u32::MAX),
+                _ => return Ok(None),
+            };
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(b) | ValueRef::Blob(b) => {
+                    Some(i64::from(crate::partition::partition_of(b, n)))
+                }
+                _ => None,
+            })
+        },
+    )
 }
 
 fn open_flags(create: bool) -> OpenFlags {
@@ -1199,6 +1227,8 @@ impl Store for SqliteStore {
         super::ReadCaps {
             parallel_map: false,
             filter_pushdown: true,
+            // `jvdb_part(id, N)`, registered on every connection.
+            partition_pushdown: true,
         }
     }
 
@@ -1276,10 +1306,10 @@ impl Store for SqliteStore {
         if spec.limit == Some(0) {
             return Ok(futures::stream::empty().boxed());
         }
-        let narrowing = if spec.filter.is_empty() {
+        let narrowing = if spec.filter.is_empty() && spec.partition.is_none() {
             None
         } else {
-            pushdown(&spec.filter)
+            pushdown_spec(&spec)
         };
         // Rows come in id order (the primary key), the natural order. Every row is checked
         // again in-process (with the sort, skip and limit): the condition only narrows, and a

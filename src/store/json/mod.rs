@@ -1148,6 +1148,7 @@ impl Store for JsonStore {
         crate::store::ReadCaps {
             parallel_map: true,
             filter_pushdown: false,
+            partition_pushdown: false,
         }
     }
 

@@ -761,6 +761,8 @@ impl Store for PgStore {
         crate::store::ReadCaps {
             parallel_map: false,
             filter_pushdown: true,
+            // The md5 of the id column, in the WHERE clause.
+            partition_pushdown: true,
         }
     }
 
@@ -963,19 +965,15 @@ impl Store for PgStore {
         true
     }
 
-    /// In `id COLLATE "C"` order after `after`, with the filter pushed down as a find would
-    /// (the residual applied in-process).
+    /// In `id COLLATE "C"` order after `after`, with the filter and partition pushed down as a
+    /// find would (the residual applied in-process).
     async fn scan_after(
         &self,
         collection: &str,
-        filter: Option<Arc<Filter>>,
+        spec: FindSpec,
         after: Option<String>,
     ) -> Result<Option<ItemStream>> {
         ddl::check_collection(collection)?;
-        let spec = match filter {
-            Some(f) => FindSpec::matching(f),
-            None => FindSpec::all(Filter::all(crate::query::Dialect::Mongo)),
-        };
         let plan = crate::store::sql::plan(&spec, &crate::store::sql::POSTGRES, 1);
         let mut conds = Vec::new();
         if let Some(w) = &plan.where_sql {

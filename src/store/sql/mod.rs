@@ -135,7 +135,16 @@ impl SqlPlan {
 
 /// The plan of a find.
 pub fn plan(spec: &FindSpec, d: &SqlDialect, first_placeholder: usize) -> SqlPlan {
-    let (where_sql, params, exact) = translate_filter(&spec.filter, d, first_placeholder);
+    let (mut where_sql, params, exact) = translate_filter(&spec.filter, d, first_placeholder);
+    // A partition is an exact condition on the `id` column: it stays exact, and leaves the
+    // residual.
+    if let Some(p) = spec.partition {
+        let cond = d.ops.partition_cond(p);
+        where_sql = Some(match where_sql {
+            Some(w) => format!("({w}) AND {cond}"),
+            None => cond,
+        });
+    }
     let mongo_dialect = spec.filter.dialect == Dialect::Mongo;
     let order_by = match spec.sort.first() {
         Some(k) if mongo_dialect && k.path == "id" => Some(d.id_order(k.descending)),
@@ -157,6 +166,7 @@ pub fn plan(spec: &FindSpec, d: &SqlDialect, first_placeholder: usize) -> SqlPla
         skip: if window { 0 } else { spec.skip },
         limit: if window { None } else { spec.limit },
         projection: spec.projection.clone(),
+        partition: None,
     };
     SqlPlan {
         where_sql,
@@ -389,6 +399,8 @@ impl NumOp {
 pub(crate) trait DialectOps {
     fn placeholder(&self, n: usize, p: &Param) -> String;
     fn id_ordered(&self) -> &'static str;
+    /// The `id` column is in partition `p` ([`crate::partition`]'s hash, computed in SQL).
+    fn partition_cond(&self, p: crate::partition::Partition) -> String;
     /// `id` compared with a text parameter in code point order.
     fn id_cmp(&self, op: NumOp, p: &str) -> String;
     /// The value at `loc` has one of `types` (missing: false).

@@ -73,6 +73,10 @@ impl DialectOps for Postgres {
         }
     }
 
+    fn partition_cond(&self, p: crate::partition::Partition) -> String {
+        p.postgres_condition("id")
+    }
+
     fn id_ordered(&self) -> &'static str {
         "id COLLATE \"C\""
     }

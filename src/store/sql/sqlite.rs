@@ -110,6 +110,10 @@ impl DialectOps for Sqlite {
         format!("?{n}")
     }
 
+    fn partition_cond(&self, p: crate::partition::Partition) -> String {
+        p.sqlite_condition("id")
+    }
+
     fn id_ordered(&self) -> &'static str {
         "id"
     }

@@ -173,6 +173,7 @@ fn jvspatial_dialect_and_no_filter() {
         skip: 2,
         limit: Some(3),
         projection: None,
+        partition: None,
     };
     let p = plan(&spec, &POSTGRES, 4);
     assert!(p.exact);
@@ -209,4 +210,25 @@ fn sqlite_reads_python_floats_exactly() {
             .unwrap();
         assert!(ok, "SQLite reads {text} as another double than {f:e}");
     }
+}
+
+/// A partition joins the filter's condition on the `id` column, stays exact, and leaves the
+/// residual (the backend computed it).
+#[test]
+fn partition_is_an_exact_condition_on_the_id_column() {
+    let p = crate::partition::Partition::new(2, 4).unwrap();
+    let q = crate::json::parse_str(r#"{"a": 1}"#).unwrap();
+    let f = Arc::new(Filter::compile(&q, Dialect::Mongo).unwrap());
+    let spec = FindSpec::matching(f).in_partition(Some(p));
+    let plan_pg = plan(&spec, &POSTGRES, 1);
+    let w = plan_pg.where_sql.unwrap();
+    assert!(
+        w.ends_with(&format!(") AND {}", p.postgres_condition("id"))),
+        "{w}"
+    );
+    assert!(plan_pg.exact && plan_pg.residual.partition.is_none());
+    let all = FindSpec::all(Filter::all(Dialect::Mongo)).in_partition(Some(p));
+    let plan_lite = plan(&all, &SQLITE, 3);
+    assert_eq!(plan_lite.where_sql.as_deref(), Some("jvdb_part(id, 4) = 2"));
+    assert!(plan_lite.exact && plan_lite.params.is_empty());
 }

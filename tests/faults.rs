@@ -279,7 +279,7 @@ fn node(i: usize) -> Value {
         city(i),
         i * 37,
         i as f64 * 0.5 + 0.25,
-        i % 50 == 0,
+        i.is_multiple_of(50),
         i % 7,
         (i % 180) as f64 - 89.5,
         (i % 360) as f64 - 179.75
@@ -292,7 +292,7 @@ fn edge(j: usize, source: &str, target: &str) -> Value {
         r#"{{"id": "e.Highway.{j:024x}", "entity": "Highway", "context": {{"name": "road {j}", "distance_km": {}, "lanes": {}}}, "source": "{source}", "target": "{target}", "bidirectional": {}}}"#,
         j as f64 * 0.25 + 1.5,
         2 + j % 3,
-        j % 3 == 0
+        j.is_multiple_of(3)
     ))
     .unwrap()
 }

@@ -628,17 +628,7 @@ impl StoreSpec {
             .iter()
             .find(|b| b.name == self.backend)
             .ok_or_else(|| unknown_backend(self.backend, &self.location))?;
-        let store = match &opts.retry {
-            // Opening a server store connects: a server that refuses or drops the first
-            // connection (restarting, failing over) is retried like any other operation.
-            // Failures the backend does not mark transient (bad credentials, a missing
-            // database, a bad spec) still fail at once; local stores are opened as they are.
-            Some(policy) if self.local_path().is_none() => {
-                let shown = self.to_string();
-                crate::retry::run(policy, &shown, "open", || (b.open)(self, opts)).await?
-            }
-            _ => (b.open)(self, opts).await?,
-        };
+        let store = (b.open)(self, opts).await?;
         Ok(match &opts.retry {
             Some(policy) if store.transient_failures() => {
                 Arc::new(crate::retry::RetryStore::new(store, policy.clone()))

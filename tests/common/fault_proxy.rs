@@ -264,6 +264,11 @@ impl FaultProxy {
         c.refuse_until = None;
     }
 
+    /// End a refusal window now (new connections are forwarded again).
+    pub fn stop_refusing(&self) {
+        self.shared.cfg.lock().unwrap().refuse_until = None;
+    }
+
     /// Refuse (accept and reset at once) every new connection for `d`. Counts one fault.
     pub fn refuse_for(&self, d: Duration) -> bool {
         if !self.shared.take_fault() {

@@ -123,7 +123,10 @@ impl Backoff {
         let frac = 0.5 + ((self.seed >> 33) as f64 / (1u64 << 31) as f64) / 2.0;
         let pause = delay.mul_f64(frac.clamp(0.5, 1.0));
         let elapsed = since.elapsed();
-        if elapsed + pause > policy.retry_for {
+        // Give up only once the failures have lasted --retry-for; the last pause is cut to
+        // the time left, so the last attempt comes at --retry-for (giving up when the next
+        // pause would cross it gave up as much as 5 s early: after 3.1 s of --retry-for 6).
+        if elapsed >= policy.retry_for {
             let attempts = self.attempts + 1;
             return Err(Error::new(
                 ErrorKind::Unavailable,
@@ -135,6 +138,7 @@ impl Backoff {
                 ),
             ));
         }
+        let pause = pause.min(policy.retry_for - elapsed);
         self.attempts += 1;
         if let Some(log) = &policy.on_retry {
             let _ = (store, what);
@@ -665,6 +669,12 @@ mod tests {
         let e = r.unwrap_err();
         assert_eq!(e.exit_code(), crate::error::exit::UNAVAILABLE);
         assert!(e.message.contains("gave up after"), "{}", e.message);
+        // not before --retry-for has passed (a server back at 0.9 s is still caught)
+        assert!(
+            start.elapsed() >= Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
+        );
         assert!(
             start.elapsed() < Duration::from_secs(2),
             "{:?}",

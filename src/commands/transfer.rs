@@ -205,6 +205,10 @@ fn failure_summary(results: &[CollectionResult]) -> Option<String> {
 }
 
 pub async fn run_copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
+    copy(ctx, args).await.map_err(gave_up_hint)
+}
+
+async fn copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
     let flag = interrupt_flag();
     let (src, dst) = open_pair(ctx, &args.transfer).await?;
     let filter = match &args.query.query {
@@ -246,6 +250,18 @@ fn resume_hint(e: Error) -> Error {
         e.hint(RESUME)
     } else {
         e
+    }
+}
+
+/// A server given up on in any phase of a copy or migrate (planning, the transfer, the
+/// verification) says how to resume, as a give-up during the transfer does.
+fn gave_up_hint(e: anyhow::Error) -> anyhow::Error {
+    match e.downcast::<Error>() {
+        Ok(e) if e.message.contains("gave up after") && !e.message.contains(RESUME) => {
+            e.hint(RESUME).into()
+        }
+        Ok(e) => e.into(),
+        Err(e) => e,
     }
 }
 
@@ -302,6 +318,10 @@ async fn name_differences(
 }
 
 pub async fn run_migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
+    migrate(ctx, args).await.map_err(gave_up_hint)
+}
+
+async fn migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     let flag = interrupt_flag();
     let (src, dst) = open_pair(ctx, &args.transfer).await?;
     let opts = TransferOptions {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod bin;
+pub mod fault_proxy;
 pub mod mongo_server;
 pub mod pg_server;
 

@@ -2,12 +2,14 @@
 //!
 //! The binary is a thin layer over this library: `store` (the `Store` trait, specs, backends),
 //! `query` (the query dialects), `find` (the in-process find engine), `json` (Python-compatible
-//! JSON), `transfer` (copy/migrate/verify), `graph` (cleanup rules), `output` (renderers).
+//! JSON), `jsonl` (the record reader of `save`), `transfer` (copy/migrate/verify), `graph`
+//! (cleanup rules), `output` (renderers).
 
 pub mod error;
 pub mod find;
 pub mod graph;
 pub mod json;
+pub mod jsonl;
 pub mod query;
 pub mod store;
 pub mod transfer;

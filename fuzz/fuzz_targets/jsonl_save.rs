@@ -13,8 +13,11 @@ use jvdb::jsonl::RecordReader;
 use jvdb::value::Value;
 use libfuzzer_sys::fuzz_target;
 
-/// Every record of `input`: (origin, value or error text), or the error that ended the read.
-fn read_all(input: Vec<u8>) -> Result<Vec<(String, Result<Value, String>)>, String> {
+/// One record read: its origin (`line 3`, `item 2`, `input`) and its value or error text.
+type Record = (String, Result<Value, String>);
+
+/// Every record of `input`, or the error that ended the read.
+fn read_all(input: Vec<u8>) -> Result<Vec<Record>, String> {
     // Each record takes at least one byte of the input (a line, or an array item).
     let limit = input.len() + 1;
     let mut reader = RecordReader::new(Box::new(std::io::Cursor::new(input)));
@@ -32,7 +35,7 @@ fn read_all(input: Vec<u8>) -> Result<Vec<(String, Result<Value, String>)>, Stri
 }
 
 /// `line N` / `item N` numbers strictly increase.
-fn check_origins(records: &[(String, Result<Value, String>)]) {
+fn check_origins(records: &[Record]) {
     let mut last: Option<(&str, u64)> = None;
     for (origin, _) in records {
         let (kind, n) = match origin.split_once(' ') {

@@ -4,8 +4,10 @@
 # on any crash, and print per target libFuzzer's final `#N DONE cov: X ft: Y` line (N = runs).
 # A crashing input is kept in fuzz/artifacts/TARGET/ (reproduce: fuzz/run the binary on it).
 # The toolchain is stable: RUSTC_BOOTSTRAP=1 lets cargo-fuzz use the nightly-only flags.
-# Built without a sanitizer (the code is safe Rust; ASan made the build and the runs slower
-# for nothing to find) and with debug assertions, so integer overflow is a crash.
+# Built with debug assertions (an integer overflow is a crash) and without a sanitizer: the code
+# is safe Rust, and ASan ran 4-5x fewer inputs (15 s from the seeds, 2026-12-02: json_roundtrip
+# 41,683 vs 183,359, query 23,106 vs 113,678; 450 MB RSS instead of 36 MB) and doubled the first
+# build (35 min vs 19 min on the loaded 2-core machine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS="${1:-15}"

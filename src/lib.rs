@@ -2,13 +2,15 @@
 //!
 //! The binary is a thin layer over this library: `store` (the `Store` trait, specs, backends),
 //! `query` (the query dialects), `find` (the in-process find engine), `json` (Python-compatible
-//! JSON), `transfer` (copy/migrate/verify), `partition`
-//! (`--partition K/N`: shares of a store by id hash), `graph` (cleanup rules), `output` (renderers).
+//! JSON), `jsonl` (the record reader of `save`), `transfer` (copy/migrate/verify), `partition`
+//! (`--partition K/N`: shares of a store by id hash), `retry` (transient server failures),
+//! `graph` (cleanup rules), `output` (renderers).
 
 pub mod error;
 pub mod find;
 pub mod graph;
 pub mod json;
+pub mod jsonl;
 pub mod partition;
 pub mod query;
 pub mod retry;

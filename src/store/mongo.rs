@@ -226,6 +226,72 @@ pub(crate) fn uri_secrets(uri: &str) -> Vec<String> {
     out
 }
 
+/// The driver's options for `uri`, or the error jvdb reports for it (password scrubbed). Reads
+/// no network for `mongodb://` (a `mongodb+srv://` URI is looked up in DNS).
+pub async fn client_options(uri: &str) -> Result<ClientOptions> {
+    let shown = redact(uri);
+    let pre = Ctx {
+        describe: shown.clone(),
+        secrets: uri_secrets(uri),
+    };
+    if let Some(what) = driver_panics_on_userinfo(uri) {
+        return Err(Error::invalid(pre.scrub(&format!(
+            "invalid MongoDB URI {shown}: {what} cannot contain unescaped %"
+        ))));
+    }
+    ClientOptions::parse(uri).await.map_err(|e| {
+        let (kind, text) = classify(&e);
+        let kind = match &*e.kind {
+            mongodb::error::ErrorKind::InvalidArgument { .. } => ErrorKind::Invalid,
+            _ => kind,
+        };
+        Error::new(
+            kind,
+            pre.scrub(&format!("invalid MongoDB URI {shown}: {text}")),
+        )
+    })
+}
+
+/// The part of the userinfo ("username" or "password") on which the driver's URI parser would
+/// panic instead of failing (mongodb 3.9.1 `validate_and_parse_userinfo` slices `part[0..2]`
+/// after each '%', inside a multi-byte character when one follows: `mongodb://u:%€@h`; the
+/// panic message would also print the rest of the password). It mirrors the driver's checks in
+/// its order, so every URI the driver rejects cleanly still gets the driver's own error.
+fn driver_panics_on_userinfo(uri: &str) -> Option<&'static str> {
+    let (scheme, after) = uri.split_once("://")?;
+    if scheme != "mongodb" && scheme != "mongodb+srv" {
+        return None;
+    }
+    let pre_options = after.split_once('?').map_or(after, |(l, _)| l);
+    let (userinfo, _) = pre_options.rsplit_once('@')?;
+    let (user, pass) = match userinfo.split_once(':') {
+        Some((u, p)) => (u, Some(p)),
+        None => (userinfo, None),
+    };
+    let fields = [
+        (Some(user).filter(|u| !u.is_empty()), "username"),
+        (pass, "password"),
+    ];
+    for (field, what) in fields {
+        let Some(field) = field else { continue };
+        if field.contains([':', '/', '?', '#', '[', ']', '@']) {
+            return None; // the driver: "… must be URL encoded"
+        }
+        for part in field.split('%').skip(1) {
+            if part.len() < 2 {
+                return None; // the driver: "… cannot contain unescaped %"
+            }
+            if !part.is_char_boundary(2) {
+                return Some(what);
+            }
+            if !part.as_bytes()[..2].iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+        }
+    }
+    None
+}
+
 fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -285,21 +351,7 @@ impl MongoStore {
     pub async fn open(uri: &str, opts: &OpenOptions) -> Result<MongoStore> {
         let secrets = uri_secrets(uri);
         let shown = redact(uri);
-        let pre = Ctx {
-            describe: shown.clone(),
-            secrets: secrets.clone(),
-        };
-        let mut options = ClientOptions::parse(uri).await.map_err(|e| {
-            let (kind, text) = classify(&e);
-            let kind = match &*e.kind {
-                mongodb::error::ErrorKind::InvalidArgument { .. } => ErrorKind::Invalid,
-                _ => kind,
-            };
-            Error::new(
-                kind,
-                pre.scrub(&format!("invalid MongoDB URI {shown}: {text}")),
-            )
-        })?;
+        let mut options = client_options(uri).await?;
         let db_name = options
             .default_database
             .clone()

@@ -46,12 +46,15 @@ use crate::query::Filter;
 use crate::value::Value;
 use async_trait::async_trait;
 use codec::{CopyBuf, RawJson};
-use conn::{Ctx, Settings};
+use conn::Ctx;
 use futures::{FutureExt, SinkExt, StreamExt};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 pub use codec::stored_form;
+/// The spec's settings (what `PgStore::open` reads before it connects); public for the fuzz
+/// target `spec`.
+pub use conn::{Settings, settings};
 pub use ddl::{index_name, is_safe_ident};
 
 pub static BACKEND: Backend = Backend {

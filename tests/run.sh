@@ -13,7 +13,7 @@ export JVDB_TEST_PYTHON="$VENV/bin/python"
 "$JVDB_TEST_PYTHON" -c 'import importlib.metadata as m; print("reference: jvspatial", m.version("jvspatial"), "mongomock", m.version("mongomock"))'
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
-bash tests/fuzz/run.sh 15  # cargo-fuzz, 15 s per target (see README "Fuzzing")
+bash tests/fuzz/run.sh 15 dev  # cargo-fuzz, 15 s per target, unoptimised build (see README "Fuzzing")
 "$JVDB_TEST_PYTHON" tests/mongo_server/test_server.py
 # One private PostgreSQL cluster (Debian's PostgreSQL 15) for every suite, unless
 # JVDB_TEST_POSTGRES_DSN already names a server; stopped however the run ends.

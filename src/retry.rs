@@ -399,18 +399,7 @@ impl Store for RetryStore {
         records: Vec<Value>,
         mode: SaveMode,
     ) -> Result<Vec<Result<Saved>>> {
-        let what = format!("collection {collection}: write");
-        let mut attempts = 0u32;
-        let out = self
-            .run(&what, || {
-                attempts += 1;
-                self.inner.save_many(collection, records.clone(), mode)
-            })
-            .await?;
-        if attempts > 1 && mode == SaveMode::Insert {
-            return self.own_inserts(collection, &records, out).await;
-        }
-        Ok(out)
+        self.save_with(collection, records, mode, false).await
     }
 
     async fn delete_many(&self, collection: &str, ids: Vec<String>) -> Result<Vec<Result<bool>>> {
@@ -530,19 +519,7 @@ impl Store for RetryStore {
         records: Vec<Value>,
         mode: SaveMode,
     ) -> Result<Vec<Result<Saved>>> {
-        let what = format!("collection {collection}: write");
-        let mut attempts = 0u32;
-        let out = self
-            .run(&what, || {
-                attempts += 1;
-                self.inner
-                    .save_keeping_unchanged(collection, records.clone(), mode)
-            })
-            .await?;
-        if attempts > 1 && mode == SaveMode::Insert {
-            return self.own_inserts(collection, &records, out).await;
-        }
-        Ok(out)
+        self.save_with(collection, records, mode, true).await
     }
 
     fn read_caps(&self) -> ReadCaps {
@@ -577,6 +554,39 @@ impl Store for RetryStore {
 }
 
 impl RetryStore {
+    /// `save_many` (or with `keep_unchanged`, `save_keeping_unchanged`) of the inner store,
+    /// retried; an insert that had to be retried counts its own earlier attempt's records as
+    /// created ([`RetryStore::own_inserts`]).
+    async fn save_with(
+        &self,
+        collection: &str,
+        records: Vec<Value>,
+        mode: SaveMode,
+        keep_unchanged: bool,
+    ) -> Result<Vec<Result<Saved>>> {
+        let what = format!("collection {collection}: write");
+        let mut attempts = 0u32;
+        let out = self
+            .run(&what, || {
+                attempts += 1;
+                let batch = records.clone();
+                async move {
+                    if keep_unchanged {
+                        self.inner
+                            .save_keeping_unchanged(collection, batch, mode)
+                            .await
+                    } else {
+                        self.inner.save_many(collection, batch, mode).await
+                    }
+                }
+            })
+            .await?;
+        if attempts > 1 && mode == SaveMode::Insert {
+            return self.own_inserts(collection, &records, out).await;
+        }
+        Ok(out)
+    }
+
     /// After an insert that was retried: a conflict with a record stored exactly as this one
     /// is this run's own insert from the attempt that lost its answer, so it counts as
     /// created (an insert is refused only for records somebody else stored).

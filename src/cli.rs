@@ -613,7 +613,9 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
         .parse()
         .map_err(|_| format!("'{s}' is not a number of seconds"))?;
     if !(v > 0.0 && v <= 3600.0) {
-        return Err(format!("'{s}' must be between 0 and 3600 seconds"));
+        return Err(format!(
+            "'{s}' must be more than 0 and at most 3600 seconds"
+        ));
     }
     Ok(v)
 }

@@ -44,6 +44,12 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand migrate 'Move a whole store to another store, verified'
             cand verify 'Compare two stores collection by collection (counts and content hash)'
             cand diff 'Name every id that differs between two stores (the same as `verify --list`)'
+            cand check 'Report what is wrong with a store, read-only (exit 7 when anything is found)'
+            cand stats 'Counts, sizes and degree statistics of a store''s graph'
+            cand export 'Write the graph, or a part of it, as dot, mermaid, graphml, gexf or jsonl'
+            cand edges 'The edges of a node'
+            cand neighbors 'The nodes around a node, breadth-first, each once with its depth'
+            cand path 'A shortest path between two nodes (exit 3 when there is none)'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -303,6 +309,137 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'jvdb;check'= {
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
+            cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
+            cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
+            cand --io-timeout 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]'
+            cand --node-collection 'Node collection name'
+            cand --edge-collection 'Edge collection name'
+            cand --for 'Also report what would fail on the way into this backend (repeatable)'
+            cand --format 'Report format [default: text]'
+            cand -q 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;stats'= {
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
+            cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
+            cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
+            cand --io-timeout 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]'
+            cand --node-collection 'Node collection name'
+            cand --edge-collection 'Edge collection name'
+            cand --top 'How many of the highest-degree nodes to list'
+            cand --format 'Report format [default: table]'
+            cand -q 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;export'= {
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]'
+            cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
+            cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
+            cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
+            cand --io-timeout 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]'
+            cand --node-collection 'Node collection name'
+            cand --edge-collection 'Edge collection name'
+            cand --format 'Output format'
+            cand --entity 'Only nodes of this entity (class) name (repeat or comma separate)'
+            cand -f 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''; @FILE reads it from a file, @- from stdin'
+            cand --query 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''; @FILE reads it from a file, @- from stdin'
+            cand --filter 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''; @FILE reads it from a file, @- from stdin'
+            cand --from 'Only the neighbourhood of this node (with --depth)'
+            cand --depth 'How many steps from --from [default: 1]'
+            cand --direction 'Which edges the --from walk follows'
+            cand --limit 'At most N nodes (a note on stderr says when it cut)'
+            cand --label 'Node label field, a dot path [default: context.name, else the id]'
+            cand --render 'Run Graphviz''s dot to make a picture (needs -o)'
+            cand -o 'Write to FILE instead of stdout'
+            cand --output 'Write to FILE instead of stdout'
+            cand -q 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;edges'= {
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
+            cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
+            cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
+            cand --io-timeout 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]'
+            cand --node-collection 'Node collection name'
+            cand --edge-collection 'Edge collection name'
+            cand --direction 'Which edges'
+            cand --entity 'Only edges of this entity (class) name (repeat or comma separate)'
+            cand --format 'Output format [default: table on a TTY, jsonl otherwise]'
+            cand -q 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;neighbors'= {
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
+            cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
+            cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
+            cand --io-timeout 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]'
+            cand --node-collection 'Node collection name'
+            cand --edge-collection 'Edge collection name'
+            cand --depth 'How many steps'
+            cand --direction 'Which edges to follow'
+            cand --entity 'Only follow edges of this entity (class) name (repeat or comma separate)'
+            cand --format 'Output format [default: table on a TTY, jsonl otherwise]'
+            cand -q 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;path'= {
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
+            cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
+            cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
+            cand --io-timeout 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]'
+            cand --node-collection 'Node collection name'
+            cand --edge-collection 'Edge collection name'
+            cand --max-depth 'Give up beyond this many steps (exit 3)'
+            cand --direction 'Which edges to follow'
+            cand --entity 'Only follow edges of this entity (class) name (repeat or comma separate)'
+            cand --format 'Output format [default: table on a TTY, jsonl otherwise]'
+            cand -q 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'jvdb;completions'= {
             cand -q 'No progress bars, summaries or warnings on stderr (errors still print)'
             cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
@@ -336,6 +473,12 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand migrate 'Move a whole store to another store, verified'
             cand verify 'Compare two stores collection by collection (counts and content hash)'
             cand diff 'Name every id that differs between two stores (the same as `verify --list`)'
+            cand check 'Report what is wrong with a store, read-only (exit 7 when anything is found)'
+            cand stats 'Counts, sizes and degree statistics of a store''s graph'
+            cand export 'Write the graph, or a part of it, as dot, mermaid, graphml, gexf or jsonl'
+            cand edges 'The edges of a node'
+            cand neighbors 'The nodes around a node, breadth-first, each once with its depth'
+            cand path 'A shortest path between two nodes (exit 3 when there is none)'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -363,6 +506,18 @@ set edit:completion:arg-completer[jvdb] = {|@words|
         &'jvdb;help;verify'= {
         }
         &'jvdb;help;diff'= {
+        }
+        &'jvdb;help;check'= {
+        }
+        &'jvdb;help;stats'= {
+        }
+        &'jvdb;help;export'= {
+        }
+        &'jvdb;help;edges'= {
+        }
+        &'jvdb;help;neighbors'= {
+        }
+        &'jvdb;help;path'= {
         }
         &'jvdb;help;completions'= {
         }

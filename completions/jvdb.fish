@@ -47,6 +47,12 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "copy" -d 'Copy records of
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "migrate" -d 'Move a whole store to another store, verified'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "verify" -d 'Compare two stores collection by collection (counts and content hash)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "diff" -d 'Name every id that differs between two stores (the same as `verify --list`)'
+complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "check" -d 'Report what is wrong with a store, read-only (exit 7 when anything is found)'
+complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "stats" -d 'Counts, sizes and degree statistics of a store\'s graph'
+complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "export" -d 'Write the graph, or a part of it, as dot, mermaid, graphml, gexf or jsonl'
+complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "edges" -d 'The edges of a node'
+complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "neighbors" -d 'The nodes around a node, breadth-first, each once with its depth'
+complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "path" -d 'A shortest path between two nodes (exit 3 when there is none)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -246,6 +252,129 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s q -l quiet -d 'No pro
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l node-collection -d 'Node collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l edge-collection -d 'Edge collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l for -d 'Also report what would fail on the way into this backend (repeatable)' -r -f -a "mongodb\t''
+sqlite\t''
+postgres\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l format -d 'Report format [default: text]' -r -f -a "text\t''
+json\t''
+jsonl\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -s h -l help -d 'Print help'
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l node-collection -d 'Node collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l edge-collection -d 'Edge collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l top -d 'How many of the highest-degree nodes to list' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l format -d 'Report format [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
+jvspatial\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l node-collection -d 'Node collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l edge-collection -d 'Edge collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l format -d 'Output format' -r -f -a "dot\t''
+mermaid\t''
+graphml\t''
+gexf\t''
+jsonl\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l entity -d 'Only nodes of this entity (class) name (repeat or comma separate)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l from -d 'Only the neighbourhood of this node (with --depth)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l depth -d 'How many steps from --from [default: 1]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l direction -d 'Which edges the --from walk follows' -r -f -a "in\t'Edges that point to the node'
+out\t'Edges that leave the node'
+both\t'Both'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l limit -d 'At most N nodes (a note on stderr says when it cut)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l label -d 'Node label field, a dot path [default: context.name, else the id]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l render -d 'Run Graphviz\'s dot to make a picture (needs -o)' -r -f -a "svg\t''
+png\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s o -l output -d 'Write to FILE instead of stdout' -r -F
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l node-collection -d 'Node collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l edge-collection -d 'Edge collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l direction -d 'Which edges' -r -f -a "in\t'Edges that point to the node'
+out\t'Edges that leave the node'
+both\t'Both'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l entity -d 'Only edges of this entity (class) name (repeat or comma separate)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l format -d 'Output format [default: table on a TTY, jsonl otherwise]' -r -f -a "json\t'A pretty JSON array (get with one id: the record itself)'
+jsonl\t'One compact JSON record per line'
+table\t'A table for people, fitted to the terminal width ($COLUMNS, else detected, else 100)'
+csv\t'CSV whose header names every field as a dot path (or the --fields); arrays as JSON'
+ids\t'Only the record ids, one per line'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l node-collection -d 'Node collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l edge-collection -d 'Edge collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l depth -d 'How many steps' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l direction -d 'Which edges to follow' -r -f -a "in\t'Edges that point to the node'
+out\t'Edges that leave the node'
+both\t'Both'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l entity -d 'Only follow edges of this entity (class) name (repeat or comma separate)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l format -d 'Output format [default: table on a TTY, jsonl otherwise]' -r -f -a "json\t'A pretty JSON array (get with one id: the record itself)'
+jsonl\t'One compact JSON record per line'
+table\t'A table for people, fitted to the terminal width ($COLUMNS, else detected, else 100)'
+csv\t'CSV whose header names every field as a dot path (or the --fields); arrays as JSON'
+ids\t'Only the record ids, one per line'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l node-collection -d 'Node collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l edge-collection -d 'Edge collection name' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l max-depth -d 'Give up beyond this many steps (exit 3)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l direction -d 'Which edges to follow' -r -f -a "in\t'Edges that point to the node'
+out\t'Edges that leave the node'
+both\t'Both'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l entity -d 'Only follow edges of this entity (class) name (repeat or comma separate)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l format -d 'Output format [default: table on a TTY, jsonl otherwise]' -r -f -a "json\t'A pretty JSON array (get with one id: the record itself)'
+jsonl\t'One compact JSON record per line'
+table\t'A table for people, fitted to the terminal width ($COLUMNS, else detected, else 100)'
+csv\t'CSV whose header names every field as a dot path (or the --fields); arrays as JSON'
+ids\t'Only the record ids, one per line'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand completions" -s h -l help -d 'Print help'
@@ -254,18 +383,24 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s q -l quiet -
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "info" -d 'Show which store is used and why, and whether it can be read (exit 4 when not)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "collections" -d 'List the collections of the store'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "count" -d 'Count the records of a collection'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "get" -d 'Print records by id'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "find" -d 'Find records with a query; streams results'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "save" -d 'Write records from --data, a file or stdin (object, array or JSONL)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "delete" -d 'Delete records by id or by query'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "cleanup" -d 'Remove dangling edges (jvspatial validate_graph\'s rule) and other damage'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "copy" -d 'Copy records of chosen collections from one store to another'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "migrate" -d 'Move a whole store to another store, verified'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "verify" -d 'Compare two stores collection by collection (counts and content hash)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "diff" -d 'Name every id that differs between two stores (the same as `verify --list`)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "info" -d 'Show which store is used and why, and whether it can be read (exit 4 when not)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "collections" -d 'List the collections of the store'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "count" -d 'Count the records of a collection'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "get" -d 'Print records by id'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "find" -d 'Find records with a query; streams results'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "save" -d 'Write records from --data, a file or stdin (object, array or JSONL)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "delete" -d 'Delete records by id or by query'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "cleanup" -d 'Remove dangling edges (jvspatial validate_graph\'s rule) and other damage'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "copy" -d 'Copy records of chosen collections from one store to another'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "migrate" -d 'Move a whole store to another store, verified'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "verify" -d 'Compare two stores collection by collection (counts and content hash)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "diff" -d 'Name every id that differs between two stores (the same as `verify --list`)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "check" -d 'Report what is wrong with a store, read-only (exit 7 when anything is found)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "stats" -d 'Counts, sizes and degree statistics of a store\'s graph'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "export" -d 'Write the graph, or a part of it, as dot, mermaid, graphml, gexf or jsonl'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "edges" -d 'The edges of a node'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "neighbors" -d 'The nodes around a node, breadth-first, each once with its depth'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "path" -d 'A shortest path between two nodes (exit 3 when there is none)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -10,7 +10,7 @@ The working store comes from --db, else JVSPATIAL_DB, else jvspatial's own varia
 (JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, or the seed-era JVSPATIAL_JSONDB_PATH), else ./jvdb.
 
 Exit codes: 0 ok, 1 partial failure, 2 invalid input, 3 not found, 4 store unavailable,
-5 conflict, 6 refused by a safety check, 130 interrupted.";
+5 conflict, 6 refused by a safety check, 7 check found problems, 130 interrupted.";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -275,6 +275,18 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Name every id that differs between two stores (the same as `verify --list`)
     Diff(VerifyArgs),
+    /// Report what is wrong with a store, read-only (exit 7 when anything is found)
+    Check(CheckArgs),
+    /// Counts, sizes and degree statistics of a store's graph
+    Stats(StatsArgs),
+    /// Write the graph, or a part of it, as dot, mermaid, graphml, gexf or jsonl
+    Export(ExportArgs),
+    /// The edges of a node
+    Edges(EdgesArgs),
+    /// The nodes around a node, breadth-first, each once with its depth
+    Neighbors(NeighborsArgs),
+    /// A shortest path between two nodes (exit 3 when there is none)
+    Path(PathArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Write completions/ and man/ (used to keep the checked-in copies fresh)
@@ -618,4 +630,217 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
         ));
     }
     Ok(v)
+}
+
+/// Which collections hold the graph (the commands that read it as one).
+#[derive(Args, Debug, Clone)]
+pub struct GraphColls {
+    /// Node collection name
+    #[arg(long, default_value = "node", value_name = "NAME")]
+    pub node_collection: String,
+    /// Edge collection name
+    #[arg(long, default_value = "edge", value_name = "NAME")]
+    pub edge_collection: String,
+}
+
+/// A backend that `check --for` checks a store against.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForBackend {
+    Mongodb,
+    Sqlite,
+    #[value(alias = "postgresql")]
+    Postgres,
+}
+
+/// Output format of `check`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Jsonl,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(flatten)]
+    pub colls: GraphColls,
+    /// Also report what would fail on the way into this backend (repeatable)
+    #[arg(
+        long = "for",
+        value_enum,
+        value_name = "BACKEND",
+        value_delimiter = ','
+    )]
+    pub for_backends: Vec<ForBackend>,
+    /// Report format [default: text]
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+/// Output format of `stats`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatsFormat {
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(flatten)]
+    pub colls: GraphColls,
+    /// How many of the highest-degree nodes to list
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Report format [default: table]
+    #[arg(long, value_enum, default_value_t = StatsFormat::Table)]
+    pub format: StatsFormat,
+}
+
+/// Output format of `export`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Dot,
+    Mermaid,
+    Graphml,
+    Gexf,
+    Jsonl,
+}
+
+/// What `export --render` makes with Graphviz.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenderFormat {
+    Svg,
+    Png,
+}
+
+/// Which edges a walk follows from a node.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DirectionArg {
+    /// Edges that point to the node
+    In,
+    /// Edges that leave the node
+    Out,
+    /// Both
+    #[default]
+    Both,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub dialect: DialectOpt,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(flatten)]
+    pub colls: GraphColls,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ExportFormat::Dot)]
+    pub format: ExportFormat,
+    /// Only nodes of this entity (class) name (repeat or comma separate)
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub entity: Vec<String>,
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// Only the neighbourhood of this node (with --depth)
+    #[arg(long = "from", value_name = "ID")]
+    pub from: Option<String>,
+    /// How many steps from --from [default: 1]
+    #[arg(long, value_name = "N", requires = "from")]
+    pub depth: Option<u32>,
+    /// Which edges the --from walk follows
+    #[arg(long, value_enum, default_value_t = DirectionArg::Both, requires = "from")]
+    pub direction: DirectionArg,
+    /// At most N nodes (a note on stderr says when it cut)
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Node label field, a dot path [default: context.name, else the id]
+    #[arg(long, value_name = "FIELD", default_value = "context.name")]
+    pub label: String,
+    /// Run Graphviz's dot to make a picture (needs -o)
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "output")]
+    pub render: Option<RenderFormat>,
+    /// Write to FILE instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct EdgesArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(flatten)]
+    pub colls: GraphColls,
+    /// Node id
+    pub id: String,
+    /// Which edges
+    #[arg(long, value_enum, default_value_t = DirectionArg::Both)]
+    pub direction: DirectionArg,
+    /// Only edges of this entity (class) name (repeat or comma separate)
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub entity: Vec<String>,
+    /// Output format [default: table on a TTY, jsonl otherwise]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+}
+
+#[derive(Args, Debug)]
+pub struct NeighborsArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(flatten)]
+    pub colls: GraphColls,
+    /// Node id to start from
+    pub id: String,
+    /// How many steps
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub depth: u32,
+    /// Which edges to follow
+    #[arg(long, value_enum, default_value_t = DirectionArg::Both)]
+    pub direction: DirectionArg,
+    /// Only follow edges of this entity (class) name (repeat or comma separate)
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub entity: Vec<String>,
+    /// Output format [default: table on a TTY, jsonl otherwise]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+}
+
+#[derive(Args, Debug)]
+pub struct PathArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(flatten)]
+    pub colls: GraphColls,
+    /// Node id to start from
+    pub from: String,
+    /// Node id to reach
+    pub to: String,
+    /// Give up beyond this many steps (exit 3)
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub max_depth: u32,
+    /// Which edges to follow
+    #[arg(long, value_enum, default_value_t = DirectionArg::Both)]
+    pub direction: DirectionArg,
+    /// Only follow edges of this entity (class) name (repeat or comma separate)
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub entity: Vec<String>,
+    /// Output format [default: table on a TTY, jsonl otherwise]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
 }

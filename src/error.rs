@@ -18,6 +18,8 @@ pub mod exit {
     /// Refused by a safety check (`--max-delete`, empty node collection, verification mismatch,
     /// a bulk delete without `--yes` and no terminal to ask).
     pub const REFUSED: i32 = 6;
+    /// `check` found problems (the report lists them).
+    pub const FINDINGS: i32 = 7;
     /// Interrupted by Ctrl-C.
     pub const INTERRUPTED: i32 = 130;
 
@@ -42,6 +44,10 @@ pub mod exit {
         (
             REFUSED,
             "refused by a safety check: --max-delete, an empty node collection, a verification mismatch, a declined confirmation, or a bulk delete/cleanup without --yes when there is no terminal to ask",
+        ),
+        (
+            FINDINGS,
+            "check found problems: the report lists each one (kind, collection, id, reason)",
         ),
         (
             INTERRUPTED,

@@ -17,6 +17,7 @@ pub mod retry;
 pub mod store;
 pub mod transfer;
 pub mod value;
+pub mod walk;
 pub mod wtf8;
 
 pub use error::{Error, ErrorKind, Result};

@@ -2,17 +2,21 @@
 //! returns the exit code; errors travel as `anyhow::Error` and are mapped to exit codes here,
 //! in one place.
 
+mod check;
 mod cleanup;
 mod collections;
 mod count;
 mod delete;
 mod docs;
+mod export;
 mod find;
 mod get;
 mod info;
 mod save;
+mod stats;
 mod transfer;
 mod verify;
+mod walk;
 
 use crate::cli::{
     CONNECT_TIMEOUT_DEFAULT, Cli, Command, ConnArgs, DialectArg, DialectOpt, GlobalArgs, StoreArg,
@@ -52,6 +56,12 @@ pub async fn run(cli: Cli) -> i32 {
             a.list = true;
             verify::run(&ctx, a).await
         }
+        Command::Check(a) => check::run(&ctx, a).await,
+        Command::Stats(a) => stats::run(&ctx, a).await,
+        Command::Export(a) => export::run(&ctx, a).await,
+        Command::Edges(a) => walk::run_edges(&ctx, a).await,
+        Command::Neighbors(a) => walk::run_neighbors(&ctx, a).await,
+        Command::Path(a) => walk::run_path(&ctx, a).await,
         Command::Completions(a) => docs::completions(a),
         Command::GenerateDocs(a) => docs::generate(a),
     };
@@ -99,6 +109,12 @@ fn own(cmd: &Command) -> Own<'_> {
         Command::Copy(a) => o(None, Some(&a.dialect), Some(&a.transfer.conn)),
         Command::Migrate(a) => o(None, None, Some(&a.transfer.conn)),
         Command::Verify(a) | Command::Diff(a) => o(None, None, Some(&a.conn)),
+        Command::Check(a) => o(Some(&a.store), None, Some(&a.conn)),
+        Command::Stats(a) => o(Some(&a.store), None, Some(&a.conn)),
+        Command::Export(a) => o(Some(&a.store), Some(&a.dialect), Some(&a.conn)),
+        Command::Edges(a) => o(Some(&a.store), None, Some(&a.conn)),
+        Command::Neighbors(a) => o(Some(&a.store), None, Some(&a.conn)),
+        Command::Path(a) => o(Some(&a.store), None, Some(&a.conn)),
         Command::Completions(_) | Command::GenerateDocs(_) => o(None, None, None),
     }
 }
@@ -117,6 +133,12 @@ fn command_name(cmd: &Command) -> &'static str {
         Command::Migrate(_) => "migrate",
         Command::Verify(_) => "verify",
         Command::Diff(_) => "diff",
+        Command::Check(_) => "check",
+        Command::Stats(_) => "stats",
+        Command::Export(_) => "export",
+        Command::Edges(_) => "edges",
+        Command::Neighbors(_) => "neighbors",
+        Command::Path(_) => "path",
         Command::Completions(_) => "completions",
         Command::GenerateDocs(_) => "generate-docs",
     }

@@ -85,7 +85,7 @@ fn row(key: &str, r: &Reached, n: u64) -> Value {
 
 fn table_columns(format: FormatArg, key: &str) -> Option<Vec<String>> {
     (format == FormatArg::Table).then(|| {
-        [key, "id", "entity", "via", "from"]
+        [key, "id", "node.context.name", "via", "from"]
             .iter()
             .map(|s| s.to_string())
             .collect()

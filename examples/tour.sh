@@ -32,6 +32,12 @@ show 'jvdb get node n.Root.root n.City.missing'
 show "jvdb save object --data '{\"id\":\"o.Config.tour\",\"entity\":\"Config\",\"context\":{\"key\":\"theme\",\"value\":\"dark\"}}'"
 show "jvdb save object --mode insert --data '{\"id\":\"o.Config.tour\",\"entity\":\"Config\",\"context\":{}}'"
 show "printf '%s\n' '{\"entity\":\"Config\",\"context\":{\"n\":1}}' '{\"id\": broken' | jvdb save object --generate-id"
+show 'jvdb check'
+show 'jvdb stats'
+show 'jvdb edges n.City.000000000000000000000003 --format table'
+show 'jvdb neighbors n.City.000000000000000000000003 --depth 2 --format table'
+show 'jvdb path n.City.000000000000000000000003 n.City.00000000000000000000000e --format table'
+show 'jvdb export --format mermaid --from n.City.000000000000000000000003 --depth 1'
 show 'jvdb cleanup --dry-run --format json'
 show 'jvdb cleanup --max-delete 1'
 show 'jvdb cleanup </dev/null'

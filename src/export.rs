@@ -687,7 +687,7 @@ pub fn dot_label(s: &str, replaced: &mut u64) -> String {
 
 /// A Mermaid label for `["…"]` and `|"…"|`: HTML entities for `"` (as jvspatial), `<`, `>`,
 /// `&`, `#` (Mermaid's own `#name;` codes) and backticks (Markdown strings), `<br/>` for a
-/// newline, U+FFFD for control characters.
+/// newline, a space for a tab, U+FFFD for the other control characters.
 pub fn mermaid_label(s: &str, replaced: &mut u64) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
@@ -706,13 +706,10 @@ pub fn mermaid_label(s: &str, replaced: &mut u64) -> String {
                 }
                 out.push_str("<br/>")
             }
-            c if !xml_char_ok(c) || c == '\t' => {
-                if c == '\t' {
-                    out.push(' ');
-                } else {
-                    *replaced += 1;
-                    out.push('\u{FFFD}');
-                }
+            '\t' => out.push(' '),
+            c if !xml_char_ok(c) || c.is_control() => {
+                *replaced += 1;
+                out.push('\u{FFFD}');
             }
             c => out.push(c),
         }

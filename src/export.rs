@@ -143,6 +143,8 @@ pub async fn export(store: &dyn Store, spec: &ExportSpec, out: &mut dyn Write) -
         None => None,
         Some(f) => Some(walk_ids(store, spec, f).await?),
     };
+    let walked_ids: Option<Vec<String>> = walked.as_ref().map(|(ids, _)| ids.clone());
+    let walked_ids = walked_ids.as_deref();
     let io = |e: io::Error| Error::io("export output", &e);
     match spec.format {
         Format::Graphml | Format::Gexf => {
@@ -155,11 +157,11 @@ pub async fn export(store: &dyn Store, spec: &ExportSpec, out: &mut dyn Write) -
                     continue;
                 };
                 node_attrs.add(&rec);
-                ids.insert(id);
+                ids.insert(fp(&id));
             }
             report.cut = nodes.cut_report(store, spec).await?;
             let mut edge_attrs = Attrs::default();
-            let mut edges = Edges::open(store, spec, &ids).await?;
+            let mut edges = Edges::open(store, spec, walked_ids).await?;
             while let Some(item) = edges.next().await? {
                 let Some((_, rec)) = usable(item, &spec.edge_coll, &mut report) else {
                     continue;
@@ -181,17 +183,17 @@ pub async fn export(store: &dyn Store, spec: &ExportSpec, out: &mut dyn Write) -
                     continue;
                 };
                 // A node that appeared between the passes has no declared keys: left out.
-                if !ids.contains(&id) || written.contains(&id) {
+                if !ids.contains(&fp(&id)) || written.contains(&fp(&id)) {
                     continue;
                 }
                 let label = node_label(&rec, &spec.label, &id);
                 w.node(out, &id, &rec, &label).map_err(io)?;
                 report.nodes += 1;
-                written.insert(id);
+                written.insert(fp(&id));
             }
             drop(ids);
             w.between(out).map_err(io)?;
-            let mut edges = Edges::open(store, spec, &written).await?;
+            let mut edges = Edges::open(store, spec, walked_ids).await?;
             while let Some(item) = edges.next().await? {
                 let Some((eid, rec)) = usable(item, &spec.edge_coll, &mut quiet) else {
                     continue;
@@ -228,16 +230,16 @@ pub async fn export(store: &dyn Store, spec: &ExportSpec, out: &mut dyn Write) -
                 let Some((id, rec)) = usable(item, &spec.node_coll, &mut report) else {
                     continue;
                 };
-                if ids.contains(&id) {
+                if ids.contains(&fp(&id)) {
                     continue;
                 }
                 let label = node_label(&rec, &spec.label, &id);
                 w.node(out, &id, &rec, &label).map_err(io)?;
                 report.nodes += 1;
-                ids.insert(id);
+                ids.insert(fp(&id));
             }
             report.cut = nodes.cut_report(store, spec).await?;
-            let mut edges = Edges::open(store, spec, &ids).await?;
+            let mut edges = Edges::open(store, spec, walked_ids).await?;
             while let Some(item) = edges.next().await? {
                 let Some((_, rec)) = usable(item, &spec.edge_coll, &mut report) else {
                     continue;
@@ -326,10 +328,18 @@ enum Kept {
     Outside,
 }
 
-fn classify(edge: &Value, ids: &HashSet<String>) -> Kept {
+/// The exported node ids, as fingerprints ([`crate::graph::fingerprint`]: 16 bytes a node
+/// instead of the id).
+type IdSet = HashSet<u128>;
+
+fn fp(id: &str) -> u128 {
+    crate::graph::fingerprint(id.as_bytes())
+}
+
+fn classify(edge: &Value, ids: &IdSet) -> Kept {
     let (s, t, bidi) = edge_endpoints(edge);
-    let s = s.map(py_str).filter(|s| ids.contains(s));
-    let t = t.map(py_str).filter(|t| ids.contains(t));
+    let s = s.map(py_str).filter(|s| ids.contains(&fp(s)));
+    let t = t.map(py_str).filter(|t| ids.contains(&fp(t)));
     match (s, t) {
         (Some(s), Some(t)) => Kept::Yes(s, t, bidi),
         (None, None) => Kept::Outside,
@@ -551,11 +561,15 @@ enum EdgeSrc {
 }
 
 impl Edges {
-    async fn open(store: &dyn Store, spec: &ExportSpec, ids: &HashSet<String>) -> Result<Edges> {
-        if spec.from.is_some() {
+    /// `walked`: the ids of a `--from` neighbourhood (a superset of the exported nodes).
+    async fn open(
+        store: &dyn Store,
+        spec: &ExportSpec,
+        walked: Option<&[String]>,
+    ) -> Result<Edges> {
+        if let Some(list) = walked {
             let mut all = Vec::new();
             let mut seen: HashSet<String> = HashSet::new();
-            let list: Vec<String> = ids.iter().cloned().collect();
             let mut offered = true;
             for chunk in list.chunks(ID_BATCH) {
                 match store

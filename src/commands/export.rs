@@ -395,13 +395,22 @@ impl Sink {
             w,
             mut child,
             stderr,
+            what,
             ..
         } = self
         {
+            // dot ended early (our writes met a closed pipe): its own message says why.
+            let exited = matches!(child.try_wait(), Ok(Some(_)));
             drop(w);
             let _ = child.kill();
             let _ = child.wait();
-            drop(stderr);
+            let msg = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+            let msg = first_line(&msg);
+            if exited && !msg.is_empty() {
+                return Error::unavailable(format!(
+                    "--render {what}: Graphviz's dot failed: {msg}"
+                ));
+            }
         }
         e
     }

@@ -141,7 +141,11 @@ pub async fn export(store: &dyn Store, spec: &ExportSpec, out: &mut dyn Write) -
     };
     let walked = match &spec.from {
         None => None,
-        Some(f) => Some(walk_ids(store, spec, f).await?),
+        Some(f) => {
+            let (ids, cut, unreadable) = walk_ids(store, spec, f).await?;
+            report.unreadable.extend(unreadable);
+            Some((ids, cut))
+        }
     };
     let walked_ids: Option<Vec<String>> = walked.as_ref().map(|(ids, _)| ids.clone());
     let walked_ids = walked_ids.as_deref();
@@ -264,12 +268,12 @@ pub async fn export(store: &dyn Store, spec: &ExportSpec, out: &mut dyn Write) -
     Ok(report)
 }
 
-/// The ids of the `--from` neighbourhood, in breadth-first order, and whether the walk was cut.
-async fn walk_ids(
-    store: &dyn Store,
-    spec: &ExportSpec,
-    f: &FromSpec,
-) -> Result<(Vec<String>, bool)> {
+/// What the walk reached: ids in breadth-first order, whether it was cut, and what it could
+/// not read.
+type Walked = (Vec<String>, bool, Vec<(String, String, String)>);
+
+/// The `--from` neighbourhood.
+async fn walk_ids(store: &dyn Store, spec: &ExportSpec, f: &FromSpec) -> Result<Walked> {
     match store.get(&spec.node_coll, &f.id).await? {
         GetResult::Found(_) => {}
         GetResult::Missing => {
@@ -299,7 +303,11 @@ async fn walk_ids(
         None
     };
     let n = walk::neighborhood(&g, &f.id, f.depth, f.direction, max).await?;
-    Ok((n.nodes.into_iter().map(|(id, _)| id).collect(), n.cut))
+    Ok((
+        n.nodes.into_iter().map(|(id, _)| id).collect(),
+        n.cut,
+        n.stats.unreadable,
+    ))
 }
 
 /// A record with a usable (string) id, or `None` after noting why not.

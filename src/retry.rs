@@ -496,6 +496,17 @@ impl Store for RetryStore {
         .await
     }
 
+    async fn edges_touching(
+        &self,
+        edge_collection: &str,
+        node_ids: &[String],
+    ) -> Result<Option<Vec<Item>>> {
+        self.run(&format!("collection {edge_collection}: read"), || {
+            self.inner.edges_touching(edge_collection, node_ids)
+        })
+        .await
+    }
+
     fn write_caps(&self) -> WriteCaps {
         self.inner.write_caps()
     }

@@ -81,6 +81,7 @@ contract_all!(
     t_count_and_collections,
     t_value_fidelity,
     t_inner_id_kept,
+    t_edges_touching,
 );
 
 #[tokio::test]

@@ -894,6 +894,17 @@ fn every_backend_exports_the_same_graph() {
     let want_all = records(json, &[]);
     let want_sel = records(json, &sel);
     assert_eq!(want_sel.0.len(), 7);
+    let c1 = cid(1);
+    let from = [
+        "--from",
+        c1.as_str(),
+        "--depth",
+        "2",
+        "--query",
+        r#"{"context.population": {"$ne": 2000}}"#,
+    ];
+    let want_from = records(json, &from);
+    assert_eq!(want_from.0.len(), 5, "{want_from:?}");
     for target in &targets {
         let o = run(jv(t.path()).args(["migrate", "--from", json, "--to", target]));
         assert_eq!(code(&o), 0, "migrate to {target}: {}", show(&o));
@@ -905,6 +916,7 @@ fn every_backend_exports_the_same_graph() {
         );
         assert_eq!(records(target, &[]), want_all, "{target}");
         assert_eq!(records(target, &sel), want_sel, "{target}");
+        assert_eq!(records(target, &from), want_from, "{target}");
         let o = ok(run(jv(t.path()).args([
             "--db", target, "export", "--format", "jsonl", "--limit", "4",
         ])));

@@ -185,6 +185,7 @@ contract_mongo!(
     t_find,
     t_count_and_collections,
     t_inner_id_kept,
+    t_edges_touching,
 );
 
 fn real_server() -> bool {

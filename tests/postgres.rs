@@ -67,6 +67,7 @@ contract_pg!(
     t_find,
     t_count_and_collections,
     t_inner_id_kept,
+    t_edges_touching,
 );
 
 #[tokio::test]

@@ -85,6 +85,7 @@ contract_sqlite!(
     t_count_and_collections,
     t_value_fidelity,
     t_inner_id_kept,
+    t_edges_touching,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -221,6 +221,20 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
+    /// Capability: the edges of `edge_collection` whose top-level `source` or `target` is one
+    /// of `node_ids`, looked up through the store's own indexes on those fields (jvspatial's
+    /// edge indexes) in one batched query: what a graph walk asks once per level. A superset
+    /// is allowed (the caller keeps the edges whose endpoint string equals an id); legacy
+    /// endpoints under `context` are not looked at, as jvspatial's `Node.edges` does not
+    /// look at them. `None` = not offered (the caller scans the edges).
+    async fn edges_touching(
+        &self,
+        _edge_collection: &str,
+        _node_ids: &[String],
+    ) -> Result<Option<Vec<Item>>> {
+        Ok(None)
+    }
+
     /// What a transfer may ask of this store as a target (capabilities, not identity).
     fn write_caps(&self) -> WriteCaps {
         WriteCaps::default()

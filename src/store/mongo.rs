@@ -1018,6 +1018,10 @@ fn projection_doc(p: &crate::query::projection::Projection) -> Document {
     d
 }
 
+/// Node ids per `edges_touching` query (two `$in` lists of this many strings stay far
+/// below the 16 MiB command limit).
+const TOUCH_CHUNK: usize = 10_000;
+
 fn stream_docs(cursor: mongodb::Cursor<Document>, ctx: Arc<Ctx>, query: bool) -> ItemStream {
     cursor
         .map(move |r| match r {
@@ -1342,6 +1346,35 @@ impl Store for MongoStore {
             count: n,
             unreadable: Vec::new(),
         })
+    }
+
+    async fn edges_touching(
+        &self,
+        edge_collection: &str,
+        node_ids: &[String],
+    ) -> Result<Option<Vec<Item>>> {
+        check_collection(edge_collection)?;
+        // jvspatial's edge indexes lead with `source` (idx_source_target_entity_unique) and
+        // with `target` (idx_target_entity): the server answers each arm of the `$or` from
+        // one of them. One `find` per chunk of ids; large batches keep getMores few.
+        let coll = self.db.collection::<Document>(edge_collection);
+        let what = format!("collection {edge_collection}: read");
+        let mut out = Vec::new();
+        for chunk in node_ids.chunks(TOUCH_CHUNK) {
+            let list: Vec<Bson> = chunk.iter().map(|s| Bson::String(s.clone())).collect();
+            let filter =
+                doc! {"$or": [{"source": {"$in": list.clone()}}, {"target": {"$in": list}}]};
+            let mut cur = coll
+                .find(filter)
+                .batch_size(10_000)
+                .await
+                .map_err(|e| self.ctx.err(&what, &e))?;
+            while let Some(d) = cur.next().await {
+                let d = d.map_err(|e| self.ctx.err(&what, &e))?;
+                out.push(doc_to_item(d));
+            }
+        }
+        Ok(Some(out))
     }
 
     async fn prepare_collection(&self, collection: &str) -> Result<()> {

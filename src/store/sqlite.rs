@@ -401,6 +401,9 @@ fn malformed_json(e: &Error) -> bool {
 /// The first placeholder number of a plan's parameters (see [`pushdown`]).
 const FIRST_PLAN_PARAM: usize = 3;
 
+/// Node ids per `edges_touching` query (SQLite binds at most 32,766 parameters).
+const TOUCH_CHUNK: usize = 5_000;
+
 fn sql_param(p: crate::store::sql::Param) -> rusqlite::types::Value {
     use crate::store::sql::Param;
     match p {
@@ -1371,6 +1374,39 @@ impl Store for SqliteStore {
             let (sql, params) =
                 crate::store::sql::incident_edges(&crate::store::sql::SQLITE, &table, &ids, 1);
             let params: Vec<rusqlite::types::Value> = params.into_iter().map(sql_param).collect();
+            let c = edge_collection.to_string();
+            let items = self
+                .blocking(move |inner| inner.query_items_sync(&c, &sql, params))
+                .await?;
+            out.extend(items);
+        }
+        Ok(Some(out))
+    }
+
+    async fn edges_touching(
+        &self,
+        edge_collection: &str,
+        node_ids: &[String],
+    ) -> Result<Option<Vec<Item>>> {
+        validate_component(edge_collection, "collection")?;
+        let mut out = Vec::new();
+        for chunk in node_ids.chunks(TOUCH_CHUNK) {
+            // The expressions of jvspatial's edge indexes (`idx_edge_source_target_entity`,
+            // `idx_edge_target_entity`: `collection, json_extract(data, '$.source')`, …), one
+            // arm of a UNION per index: SQLite's planner, without statistics, would answer an
+            // OR of the two from the `collection` prefix of another index (every edge). ?1 is
+            // the collection; the ids are bound once and used by both arms.
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("?{}", i + 2)).collect();
+            let list = list.join(", ");
+            let sql = format!(
+                "SELECT id, data FROM records WHERE collection = ?1 AND json_extract(data, '$.source') IN ({list}) UNION SELECT id, data FROM records WHERE collection = ?1 AND json_extract(data, '$.target') IN ({list})"
+            );
+            let mut params = vec![rusqlite::types::Value::Text(edge_collection.to_string())];
+            params.extend(
+                chunk
+                    .iter()
+                    .map(|s| rusqlite::types::Value::Text(s.clone())),
+            );
             let c = edge_collection.to_string();
             let items = self
                 .blocking(move |inner| inner.query_items_sync(&c, &sql, params))

@@ -602,3 +602,57 @@ pub async fn t_inner_id_kept(s: &dyn Store) {
     save_ok(s, "c", vec![r.clone()]).await;
     assert_stored(s, &found(s, "c", "a").await, &r);
 }
+
+/// `edges_touching` (the graph walk's per-level lookup): a store that offers it returns at
+/// least every edge whose top-level `source` or `target` is one of the ids, each once, and
+/// nothing for a collection that does not exist; `None` means the caller scans.
+pub async fn t_edges_touching(s: &dyn Store) {
+    let e = |id: &str, src: Value, tgt: Value| {
+        rec(
+            id,
+            &[("entity", s_("Highway")), ("source", src), ("target", tgt)],
+        )
+    };
+    save_ok(
+        s,
+        "edge",
+        vec![
+            e("e1", s_("a"), s_("x")),
+            e("e2", s_("x"), s_("b")),
+            e("e3", s_("a"), s_("b")),
+            e("e4", s_("x"), s_("y")),
+            e("e5", Value::Int(7), s_("y")),
+            e("e6", s_("ab"), s_("ba")),
+            rec("e7", &[("context", obj(&[("source", s_("a"))]))]),
+            e("e8", s_("a"), s_("a")),
+        ],
+    )
+    .await;
+    let ids = vec!["a".to_string(), "b".to_string()];
+    let Some(got) = s.edges_touching("edge", &ids).await.unwrap() else {
+        return;
+    };
+    let mut got = ids_of(&got);
+    got.sort();
+    let exact = ["e1", "e2", "e3", "e8"];
+    for want in exact {
+        assert_eq!(
+            got.iter().filter(|g| *g == want).count(),
+            1,
+            "edges_touching: {want} once in {got:?}"
+        );
+    }
+    assert!(!got.contains(&"e4".to_string()), "{got:?}");
+    assert!(!got.contains(&"e6".to_string()), "{got:?}");
+    let none = s.edges_touching("ghost_edges", &ids).await.unwrap();
+    assert!(none.is_some_and(|v| v.is_empty()));
+    // more ids than one batch of the store holds
+    let many: Vec<String> = (0..12_000).map(|i| format!("n{i}")).chain(ids).collect();
+    let mut got = ids_of(&s.edges_touching("edge", &many).await.unwrap().unwrap());
+    got.sort();
+    got.dedup();
+    assert!(
+        exact.iter().all(|w| got.contains(&w.to_string())),
+        "{got:?}"
+    );
+}

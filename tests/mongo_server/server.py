@@ -435,6 +435,11 @@ class Server:
         self.verbose = verbose
         self.writers = set()
         self._scratch = mongomock.MongoClient().scratch.scratch
+        # serverStatus().opcounters as a real mongod counts them (query = find commands,
+        # getmore = getMore commands, command = everything else but writes), and finds per
+        # namespace (test-server only: "jvdbTest"), so tests can count a command's round trips.
+        self.opcounters = {k: 0 for k in ("insert", "query", "update", "delete", "getmore", "command")}
+        self.finds_by_ns = {}
 
     # -- cursors -------------------------------------------------------------------------------
 
@@ -492,6 +497,7 @@ class Server:
                     20, "Transaction numbers are only allowed on a replica set member or mongos"
                 )
             db_name = _check_db_name(db_name)
+            self._count_op(db_name, name, cmd)
             reply = handler(self, db_name, cmd, conn)
             if "ok" not in reply:
                 reply["ok"] = 1.0
@@ -503,6 +509,14 @@ class Server:
             if code == 1:
                 LOG.exception("internal error in %r", cmd if isinstance(cmd, dict) else None)
             return CommandError(code, message).reply()
+
+    def _count_op(self, db_name, name, cmd):
+        op = {"find": "query", "getMore": "getmore", "insert": "insert", "update": "update",
+              "delete": "delete"}.get(name, "command")
+        self.opcounters[op] += 1
+        if name == "find":
+            ns = "%s.%s" % (db_name, cmd.get("find"))
+            self.finds_by_ns[ns] = self.finds_by_ns.get(ns, 0) + 1
 
     def _db(self, name):
         return self.client[name]
@@ -588,6 +602,8 @@ class Server:
             "pid": Int64(os.getpid()),
             "uptime": float(time.monotonic() - self.started),
             "localTime": datetime.datetime.now(datetime.timezone.utc),
+            "opcounters": {k: Int64(v) for k, v in self.opcounters.items()},
+            "jvdbTest": {"findsByNamespace": {k: Int64(v) for k, v in self.finds_by_ns.items()}},
             "ok": 1.0,
         }
 

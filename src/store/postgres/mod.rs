@@ -77,6 +77,9 @@ const INCIDENT_CHUNK: usize = 200;
 const BISECT_MIN: usize = 16;
 
 /// A bound parameter of a pushed-down query.
+/// Node ids per `edges_touching` query.
+const TOUCH_CHUNK: usize = 10_000;
+
 type PgParam = Box<dyn tokio_postgres::types::ToSql + Sync + Send>;
 
 fn pg_param(p: crate::store::sql::Param) -> PgParam {
@@ -1092,6 +1095,41 @@ impl Store for PgStore {
             let mut items = self.stream(edge_collection, sql, params).await?;
             while let Some(item) = items.next().await {
                 out.push(item?);
+            }
+        }
+        Ok(Some(out))
+    }
+
+    async fn edges_touching(
+        &self,
+        edge_collection: &str,
+        node_ids: &[String],
+    ) -> Result<Option<Vec<Item>>> {
+        ddl::check_collection(edge_collection)?;
+        // The same expressions as jvspatial's edge indexes (`edge_source_target_entity_uniq`
+        // leads with `data #>> '{source}'`, `edge_target_entity_idx` with `… '{target}'`), so
+        // the planner answers both arms from them (a BitmapOr), whatever the batch size.
+        let sql = format!(
+            "SELECT id, data FROM {} WHERE (data #>> '{{source}}') = ANY($1) OR (data #>> '{{target}}') = ANY($1)",
+            self.table(edge_collection)
+        );
+        // Prepared once per connection: a walk's later levels cost one round trip each.
+        let client = self.client().await?;
+        let what = format!("collection {edge_collection}: read");
+        let stmt = match client.prepare_cached(&sql).await {
+            Ok(s) => s,
+            Err(e) if conn::code(&e) == Some("42P01") => return Ok(Some(Vec::new())),
+            Err(e) => return Err(self.ctx.err(&what, &e)),
+        };
+        let mut out = Vec::new();
+        for chunk in node_ids.chunks(TOUCH_CHUNK) {
+            let ids: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            let rows = client
+                .query(&stmt, &[&ids])
+                .await
+                .map_err(|e| self.ctx.err(&what, &e))?;
+            for row in &rows {
+                out.push(row_item(row)?);
             }
         }
         Ok(Some(out))

@@ -558,7 +558,9 @@ pub async fn count_matching(store: &dyn Store, spec: &ExportSpec) -> Result<u64>
 }
 
 /// The edges to look at: every edge (a scan), or for a `--from` neighbourhood on a store that
-/// looks incident edges up by index, only the edges incident to the exported nodes.
+/// looks incident edges up by index, only the edges incident to the walked nodes (batches of
+/// [`ID_BATCH`] ids). A store that offers only [`Store::edges_touching`] (MongoDB) does not
+/// look at legacy endpoints under `context`, as the walk itself does not.
 struct Edges {
     src: EdgeSrc,
 }
@@ -580,10 +582,16 @@ impl Edges {
             let mut seen: HashSet<String> = HashSet::new();
             let mut offered = true;
             for chunk in list.chunks(ID_BATCH) {
-                match store
+                // The cascade lookup (legacy `context` endpoints included) where offered, else
+                // the walk's (top-level endpoints, as jvspatial's `Node.edges`).
+                let found = match store
                     .incident_edge_candidates(&spec.edge_coll, chunk)
                     .await?
                 {
+                    Some(items) => Some(items),
+                    None => store.edges_touching(&spec.edge_coll, chunk).await?,
+                };
+                match found {
                     None => {
                         offered = false;
                         break;

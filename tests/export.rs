@@ -942,3 +942,45 @@ fn every_backend_exports_the_same_graph() {
         );
     }
 }
+
+/// `--label FIELD` names the nodes (the id when the field is missing); a record that cannot be
+/// read is named on stderr with exit 1, and the rest is exported.
+#[test]
+fn labels_and_unreadable_records() {
+    let t = sample_in("store");
+    let store = t.path().join("store");
+    let dot = t.path().join("l.dot");
+    ok(export(
+        t.path(),
+        &store,
+        &["--label", "context.country", "-o", dot.to_str().unwrap()],
+    ));
+    let text = fs::read_to_string(&dot).unwrap();
+    assert!(
+        text.contains(r#"  "n.City.000000000000000000000006" [label="JP",shape=box];"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"  "n.Root.root" [label="n.Root.root","#),
+        "{text}"
+    );
+    let o = ok(export(
+        t.path(),
+        &store,
+        &["--label", "context.meta.geo.lat", "--format", "mermaid"],
+    ));
+    assert!(
+        out(&o).contains(r#"n_City_000000000000000000000006["35.68"]"#),
+        "{}",
+        out(&o)
+    );
+    fs::write(store.join("node/n.City.broken.json"), "{ not json").unwrap();
+    let o = export(t.path(), &store, &["--format", "jsonl"]);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    assert!(
+        err(&o).contains("jvdb: unreadable record node/n.City.broken"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(jsonl(&out(&o)).0.len(), 19);
+}

@@ -133,6 +133,16 @@ pub struct Report {
     pub unreadable: Vec<(String, String, String)>,
 }
 
+impl Report {
+    /// Count an edge that is not exported: for the whole graph every one (it is dangling),
+    /// for a selection those with one end in it.
+    fn leave_out(&mut self, kept: &Kept) {
+        if matches!(kept, Kept::Touches) || self.whole_graph {
+            self.left_out += 1;
+        }
+    }
+}
+
 /// Export the graph of `store` as `spec` says into `out`.
 pub async fn export(store: &dyn Store, spec: &ExportSpec, out: &mut dyn Write) -> Result<Report> {
     let mut report = Report {
@@ -207,12 +217,7 @@ pub async fn export(store: &dyn Store, spec: &ExportSpec, out: &mut dyn Write) -
                         w.edge(out, &eid, &rec, &s, &t).map_err(io)?;
                         report.edges += 1;
                     }
-                    Kept::Touches => report.left_out += 1,
-                    Kept::Outside => {
-                        if report.whole_graph {
-                            report.left_out += 1
-                        }
-                    }
+                    other => report.leave_out(&other),
                 }
             }
             w.end(out).map_err(io)?;
@@ -253,12 +258,7 @@ pub async fn export(store: &dyn Store, spec: &ExportSpec, out: &mut dyn Write) -
                         w.edge(out, &rec, &s, &t, bidi).map_err(io)?;
                         report.edges += 1;
                     }
-                    Kept::Touches => report.left_out += 1,
-                    Kept::Outside => {
-                        if report.whole_graph {
-                            report.left_out += 1
-                        }
-                    }
+                    other => report.leave_out(&other),
                 }
             }
             w.end(out).map_err(io)?;

@@ -292,12 +292,12 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l retry-for -d 'Secon
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l node-collection -d 'Node collection name' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l edge-collection -d 'Edge collection name' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l format -d 'Output format' -r -f -a "dot\t''
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l format -d 'Output format: dot (Graphviz), mermaid, graphml, gexf, or jsonl (the node records, then the edge records, one per line) [default: dot]' -r -f -a "dot\t''
 mermaid\t''
 graphml\t''
 gexf\t''
 jsonl\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l entity -d 'Only nodes of this entity (class) name (repeat or comma separate)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l entity -d 'Only nodes of this entity (class) name (repeat or comma separate); edges are those between exported nodes' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l from -d 'Only the neighbourhood of this node (with --depth)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l depth -d 'How many steps from --from [default: 1]' -r
@@ -306,9 +306,9 @@ out\t'Edges that leave the node'
 both\t'Both'"
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l limit -d 'At most N nodes (a note on stderr says when it cut)' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l label -d 'Node label field, a dot path [default: context.name, else the id]' -r
-complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l render -d 'Run Graphviz\'s dot to make a picture (needs -o)' -r -f -a "svg\t''
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l render -d 'Run Graphviz\'s `dot` on the dot export to make a picture in FILE (needs -o; Debian\'s package graphviz)' -r -f -a "svg\t''
 png\t''"
-complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s o -l output -d 'Write to FILE instead of stdout' -r -F
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s o -l output -d 'Write to FILE instead of stdout (atomically: a temp file renamed into place)' -r -F
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -743,10 +743,12 @@ pub struct ExportArgs {
     pub conn: ConnArgs,
     #[command(flatten)]
     pub colls: GraphColls,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = ExportFormat::Dot)]
-    pub format: ExportFormat,
-    /// Only nodes of this entity (class) name (repeat or comma separate)
+    /// Output format: dot (Graphviz), mermaid, graphml, gexf, or jsonl (the node records, then
+    /// the edge records, one per line) [default: dot]
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Only nodes of this entity (class) name (repeat or comma separate); edges are those
+    /// between exported nodes
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub entity: Vec<String>,
     #[command(flatten)]
@@ -766,10 +768,11 @@ pub struct ExportArgs {
     /// Node label field, a dot path [default: context.name, else the id]
     #[arg(long, value_name = "FIELD", default_value = "context.name")]
     pub label: String,
-    /// Run Graphviz's dot to make a picture (needs -o)
+    /// Run Graphviz's `dot` on the dot export to make a picture in FILE (needs -o; Debian's
+    /// package graphviz)
     #[arg(long, value_enum, value_name = "FORMAT", requires = "output")]
     pub render: Option<RenderFormat>,
-    /// Write to FILE instead of stdout
+    /// Write to FILE instead of stdout (atomically: a temp file renamed into place)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -38,7 +38,7 @@ pub mod exit {
         (NOT_FOUND, "not found: a requested id does not exist"),
         (
             UNAVAILABLE,
-            "store unavailable: I/O, permission, or connection failure; a JSON store that does not exist (also jvdb info)",
+            "store unavailable: I/O, permission, or connection failure; a JSON store that does not exist (also jvdb info); export --render without Graphviz's dot installed",
         ),
         (CONFLICT, "conflict: an insert met an existing id"),
         (

@@ -7,6 +7,7 @@
 //! `graph` (cleanup rules), `output` (renderers).
 
 pub mod error;
+pub mod export;
 pub mod find;
 pub mod graph;
 pub mod json;

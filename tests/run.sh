@@ -15,6 +15,10 @@ cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 bash tests/fuzz/run.sh 15 dev  # cargo-fuzz, 15 s per target, unoptimised build (see README "Fuzzing")
 "$JVDB_TEST_PYTHON" tests/mongo_server/test_server.py
+# Graphviz (Debian's package graphviz) for the export tests: `dot` parses and renders exports.
+if ! command -v dot >/dev/null 2>&1; then
+  apt-get install -y graphviz >/dev/null
+fi
 # One private PostgreSQL cluster (Debian's PostgreSQL 15) for every suite, unless
 # JVDB_TEST_POSTGRES_DSN already names a server; stopped however the run ends.
 if [ -z "${JVDB_TEST_POSTGRES_DSN:-}" ]; then

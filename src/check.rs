@@ -112,6 +112,8 @@ pub struct Finding {
     pub reason: String,
     /// The target backend whose rule this is (`--for`), else `None`.
     pub target: Option<&'static str>,
+    /// The field a value finding is about (a dotted path), else empty.
+    pub field: String,
 }
 
 /// What to check.
@@ -193,19 +195,20 @@ fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: Item) -> RecSu
         findings: Vec::new(),
         edge_key: None,
     };
-    let mut push = |kind: &'static str, id: &str, reason: String, target| {
+    let mut push = |kind: &'static str, id: &str, reason: String, target, field: &str| {
         out.findings.push(Finding {
             kind,
             collection: coll.to_string(),
             id: id.to_string(),
             reason,
             target,
+            field: field.to_string(),
         })
     };
     let rec = match item {
         Item::Unreadable { id, reason } => {
             if rules.structural {
-                push(UNREADABLE, &id, reason, None);
+                push(UNREADABLE, &id, reason, None, "");
             }
             return out;
         }
@@ -228,6 +231,7 @@ fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: Item) -> RecSu
                     None => "record has no id".to_string(),
                 },
                 None,
+                "",
             ),
             Some(Value::Str(_)) => {}
             Some(v) => push(
@@ -235,17 +239,19 @@ fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: Item) -> RecSu
                 &id,
                 format!("'id' is {} {}, not a string", v.type_name(), shown(v)),
                 None,
+                "",
             ),
         }
         let entity = rec.get("entity").filter(|v| !v.is_null());
         match entity {
-            None => push(MISSING_ENTITY, &id, "record has no entity".into(), None),
+            None => push(MISSING_ENTITY, &id, "record has no entity".into(), None, ""),
             Some(Value::Str(_)) => {}
             Some(v) => push(
                 MISSING_ENTITY,
                 &id,
                 format!("'entity' is {} {}, not a string", v.type_name(), shown(v)),
                 None,
+                "",
             ),
         }
         if let (Some(n), Some(Value::Str(s))) = (name, id_val)
@@ -258,6 +264,7 @@ fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: Item) -> RecSu
                     "stored in {n}.json, but its id is {s:?}: jvspatial's get({s:?}) does not find it"
                 ),
                 None,
+                "",
             );
         }
         if let Some(Value::Str(s)) = id_val {
@@ -281,6 +288,7 @@ fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: Item) -> RecSu
                             "id prefix '{t}.' belongs in collection {home}, but the record is in {coll}"
                         ),
                         None,
+                        "",
                     );
                 }
                 if let Some(Value::Str(e)) = entity
@@ -291,6 +299,7 @@ fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: Item) -> RecSu
                         s,
                         format!("id names class {class:?}, but entity is {e:?}"),
                         None,
+                        "",
                     );
                 }
             }
@@ -300,7 +309,7 @@ fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: Item) -> RecSu
         if let Some(f) = t.value
             && let Some(u) = f(&rec)
         {
-            push(u.problem.kind(), &id, u.message, Some(t.target));
+            push(u.problem.kind(), &id, u.message, Some(t.target), &u.path);
         }
     }
     if coll == rules.edge_collection {
@@ -390,6 +399,7 @@ async fn duplicates(
                 id: found[j].1.clone(),
                 reason,
                 target,
+                field: String::new(),
             })?;
             j += 1;
         }
@@ -442,6 +452,7 @@ pub async fn check(
         id,
         reason: reason.to_string(),
         target: None,
+        field: String::new(),
     };
     let mut dangling: Vec<String> = rep.dangling.clone();
     dangling.extend(rep.undeletable.iter().map(shown));
@@ -498,6 +509,7 @@ pub async fn check(
                     "temp file of an interrupted write ({path}); `jvdb cleanup --tmp-files` removes it"
                 ),
                 target: None,
+                field: String::new(),
             })?;
         }
     }
@@ -510,6 +522,7 @@ pub async fn check(
                     id: String::new(),
                     reason: e.message,
                     target: Some(t.target),
+                    field: String::new(),
                 })?;
             }
         }
@@ -550,19 +563,10 @@ impl Preflight {
                 let example = if **k == COLLECTION_NAME {
                     format!("collection {:?}", f.collection)
                 } else {
-                    let at = f
-                        .reason
-                        .split_once(" at ")
-                        .map(|(_, p)| p.split(';').next().unwrap_or(p).to_string())
-                        .or_else(|| {
-                            f.reason
-                                .strip_prefix("field ")
-                                .and_then(|r| r.split(' ').next())
-                                .map(str::to_string)
-                        });
-                    match at {
-                        Some(at) => format!("{}/{} {at}", f.collection, f.id),
-                        None => format!("{}/{}", f.collection, f.id),
+                    if f.field.is_empty() {
+                        format!("{}/{}", f.collection, f.id)
+                    } else {
+                        format!("{}/{} {}", f.collection, f.id, f.field)
                     }
                 };
                 format!("{n} {} (e.g. {example})", label(k))
@@ -616,6 +620,7 @@ pub async fn preflight(
                 id: String::new(),
                 reason: e.message,
                 target: Some(limits.target),
+                field: String::new(),
             })?;
             continue;
         }

@@ -29,6 +29,9 @@ fn finding_value(f: &Finding) -> Value {
     m.insert("collection".into(), Value::Str(f.collection.clone()));
     m.insert("id".into(), Value::Str(f.id.clone()));
     m.insert("reason".into(), Value::Str(f.reason.clone()));
+    if !f.field.is_empty() {
+        m.insert("field".into(), Value::Str(f.field.clone()));
+    }
     if let Some(t) = f.target {
         m.insert("for".into(), Value::from(t));
     }

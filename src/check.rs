@@ -1,7 +1,7 @@
 //! `jvdb check`: a read-only consistency report of a whole store, and the pre-flight of
 //! `migrate` (what a target will refuse, said before anything is written).
 //!
-//! Every collection is read once, in id order, and each record is judged where the store reads
+//! Every collection is read once, in the store's cheapest order, and each record is judged where the store reads
 //! it (a JSON store's reader threads): unreadable, no `id`/`entity`, an id whose `<t>.<Class>.`
 //! prefix disagrees with its collection or `entity`, a file name that is not `<id>.json`, and,
 //! per target asked for, the values the target cannot store (by the target's own rule). The
@@ -329,21 +329,33 @@ async fn record_pass(
     let r = rules.clone();
     let c = coll.to_string();
     let keys_wanted = coll == rules.edge_collection;
-    let mut items = crate::store::scan_map_named(store, coll, true, move |name, item| {
+    // In the store's cheapest order (a JSON store lists nothing up front); the findings,
+    // which are few next to the records, are put in id order before they are reported.
+    let mut items = crate::store::scan_map_named(store, coll, false, move |name, item| {
         Some(Ok(judge(&c, &r, name, item)))
     })
     .await?;
     let mut n = 0u64;
     let mut keys = Vec::new();
+    let mut found = Vec::new();
     while let Some(s) = items.next().await {
         let s = s?;
         n += 1;
         if keys_wanted && let Some(k) = s.edge_key {
             keys.push(k);
         }
-        for f in s.findings {
-            sink(f)?;
-        }
+        found.extend(s.findings);
+    }
+    drop(items);
+    found.sort_by(|a, b| {
+        (a.id.as_str(), kind_order(a.kind), a.target).cmp(&(
+            b.id.as_str(),
+            kind_order(b.kind),
+            b.target,
+        ))
+    });
+    for f in found {
+        sink(f)?;
     }
     Ok((n, keys))
 }
@@ -371,7 +383,7 @@ async fn duplicates(
     }
     let dup = Arc::new(dup);
     let d = dup.clone();
-    let mut items = crate::store::scan_map(store, edge_coll, true, move |item| match item {
+    let mut items = crate::store::scan_map(store, edge_coll, false, move |item| match item {
         Item::Record(e) => {
             let k = edge_key(&e)?;
             d.binary_search(&k).ok()?;

@@ -222,37 +222,21 @@ fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: Item) -> RecSu
         (None, None) => String::new(),
     };
     if rules.structural {
-        match id_val {
-            None => push(
-                MISSING_ID,
-                &id,
-                match name {
-                    Some(n) => format!("record stored as {n:?} has no id"),
-                    None => "record has no id".to_string(),
-                },
-                None,
-                "",
-            ),
-            Some(Value::Str(_)) => {}
-            Some(v) => push(
-                MISSING_ID,
-                &id,
-                format!("'id' is {} {}, not a string", v.type_name(), shown(v)),
-                None,
-                "",
-            ),
-        }
         let entity = rec.get("entity").filter(|v| !v.is_null());
-        match entity {
-            None => push(MISSING_ENTITY, &id, "record has no entity".into(), None, ""),
-            Some(Value::Str(_)) => {}
-            Some(v) => push(
-                MISSING_ENTITY,
-                &id,
-                format!("'entity' is {} {}, not a string", v.type_name(), shown(v)),
-                None,
-                "",
-            ),
+        let absent = |field: &str| match (field, name) {
+            ("id", Some(n)) => format!("record stored as {n:?} has no id"),
+            _ => format!("record has no {field}"),
+        };
+        for (kind, field, v) in [
+            (MISSING_ID, "id", id_val),
+            (MISSING_ENTITY, "entity", entity),
+        ] {
+            let reason = match v {
+                None => absent(field),
+                Some(Value::Str(_)) => continue,
+                Some(v) => format!("'{field}' is {} {}, not a string", v.type_name(), shown(v)),
+            };
+            push(kind, &id, reason, None, "");
         }
         if let (Some(n), Some(Value::Str(s))) = (name, id_val)
             && n != s

@@ -416,6 +416,22 @@ pub type AnyItem = Box<dyn std::any::Any + Send>;
 /// A type-erased per-item map (see [`Store::scan_map_any`]).
 pub type AnyMap = dyn Fn(Item) -> Option<Result<AnyItem>> + Send + Sync;
 
+/// The items of a type-erased scan as the `T`s they were made as.
+fn unbox<T: Send + 'static>(
+    items: BoxStream<'static, Result<AnyItem>>,
+) -> BoxStream<'static, Result<T>> {
+    use futures::StreamExt;
+    items
+        .map(|r| {
+            r.and_then(|b| {
+                b.downcast::<T>().map(|t| *t).map_err(|_| {
+                    Error::invalid("internal: a store's scan returned an item it was not given")
+                })
+            })
+        })
+        .boxed()
+}
+
 /// A type-erased per-item map that also gets the item's stored name (see
 /// [`Store::scan_map_named_any`]).
 pub type NamedAnyMap = dyn Fn(&str, Item) -> Option<Result<AnyItem>> + Send + Sync;
@@ -428,21 +444,12 @@ pub async fn scan_map_named<T: Send + 'static>(
     ordered: bool,
     map: impl Fn(Option<&str>, Item) -> Option<Result<T>> + Send + Sync + 'static,
 ) -> Result<BoxStream<'static, Result<T>>> {
-    use futures::StreamExt;
     let map = Arc::new(map);
     let m = map.clone();
     let any: Arc<NamedAnyMap> =
         Arc::new(move |name, item| m(Some(name), item).map(|r| r.map(|t| Box::new(t) as AnyItem)));
     if let Some(items) = store.scan_map_named_any(collection, ordered, any).await? {
-        return Ok(items
-            .map(|r| {
-                r.and_then(|b| {
-                    b.downcast::<T>().map(|t| *t).map_err(|_| {
-                        Error::invalid("internal: a store's scan returned an item it was not given")
-                    })
-                })
-            })
-            .boxed());
+        return Ok(unbox(items));
     }
     scan_map(store, collection, ordered, move |item| map(None, item)).await
 }
@@ -461,15 +468,7 @@ pub async fn scan_map<T: Send + 'static>(
     let m = map.clone();
     let any: Arc<AnyMap> = Arc::new(move |item| m(item).map(|r| r.map(|t| Box::new(t) as AnyItem)));
     if let Some(items) = store.scan_map_any(collection, ordered, any).await? {
-        return Ok(items
-            .map(|r| {
-                r.and_then(|b| {
-                    b.downcast::<T>().map(|t| *t).map_err(|_| {
-                        Error::invalid("internal: a store's scan returned an item it was not given")
-                    })
-                })
-            })
-            .boxed());
+        return Ok(unbox(items));
     }
     Ok(store
         .scan(collection)

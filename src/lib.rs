@@ -4,8 +4,10 @@
 //! `query` (the query dialects), `find` (the in-process find engine), `json` (Python-compatible
 //! JSON), `jsonl` (the record reader of `save`), `transfer` (copy/migrate/verify), `partition`
 //! (`--partition K/N`: shares of a store by id hash), `retry` (transient server failures),
-//! `graph` (cleanup rules), `output` (renderers).
+//! `graph` (cleanup rules), `check` (the consistency report and the pre-flight of a
+//! transfer), `output` (renderers).
 
+pub mod check;
 pub mod error;
 pub mod export;
 pub mod find;

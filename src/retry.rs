@@ -550,6 +550,21 @@ impl Store for RetryStore {
         self.inner.sweep_temp_files(remove).await
     }
 
+    async fn scan_map_named_any(
+        &self,
+        collection: &str,
+        ordered: bool,
+        map: Arc<crate::store::NamedAnyMap>,
+    ) -> Result<Option<BoxStream<'static, Result<AnyItem>>>> {
+        self.inner
+            .scan_map_named_any(collection, ordered, map)
+            .await
+    }
+
+    fn write_limits(&self) -> Option<crate::store::WriteLimits> {
+        self.inner.write_limits()
+    }
+
     async fn scan_after(
         &self,
         collection: &str,

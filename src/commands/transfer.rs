@@ -351,6 +351,16 @@ async fn migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
         src.describe(),
         dst.describe()
     ));
+    // Pre-flight: what the target will refuse (its own rules, asked of it), said before
+    // anything is written. The records still fail by id, as without it.
+    if let Some(mut limits) = dst.write_limits() {
+        // Without jvspatial's indexes (--no-indexes) no unique edge index refuses duplicates.
+        limits.unique_edge_key &= opts.indexes;
+        let pre = jvdb::check::preflight(src.as_ref(), &colls, &limits).await?;
+        if let Some(line) = pre.summary_line(&dst.describe()) {
+            eprintln!("jvdb: pre-flight: {}", jvdb::store::redact(&line));
+        }
+    }
     let results = transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag)
         .await
         .map_err(resume_hint)?;

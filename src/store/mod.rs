@@ -285,6 +285,25 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
+    /// Capability: like [`Store::scan_map_any`], but `map` also gets the name each record is
+    /// stored under, for a store where that name is not taken from the record (a JSON store:
+    /// the file stem, which jvspatial reads back as if it were the id). `None` = not offered
+    /// (records are stored under their own id); use [`scan_map_named`].
+    async fn scan_map_named_any(
+        &self,
+        _collection: &str,
+        _ordered: bool,
+        _map: Arc<NamedAnyMap>,
+    ) -> Result<Option<BoxStream<'static, Result<AnyItem>>>> {
+        Ok(None)
+    }
+
+    /// Capability: what this store refuses to hold, as a target (`migrate`'s pre-flight,
+    /// `check --for`). `None` (the default): it holds every record jvdb can read.
+    fn write_limits(&self) -> Option<WriteLimits> {
+        None
+    }
+
     /// Capability: find (or with `remove`, delete) the temp files of interrupted writes
     /// (`cleanup --tmp-files`). `None` = the store has none.
     async fn sweep_temp_files(&self, _remove: bool) -> Result<Option<Vec<String>>> {
@@ -340,6 +359,55 @@ pub struct WriteCaps {
     pub id_order: bool,
 }
 
+/// A kind of value a target cannot store (see [`WriteLimits`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ValueProblem {
+    /// An integer beyond 64 bits (BSON has no wider integer).
+    BigInt,
+    /// NaN, Infinity or -Infinity (JSONB numbers are finite).
+    NonFinite,
+    /// `\u0000` in a string or a key.
+    Nul,
+    /// A string with a lone surrogate (not UTF-8).
+    LoneSurrogate,
+}
+
+impl ValueProblem {
+    /// The finding kind `check` reports it as.
+    pub fn kind(self) -> &'static str {
+        match self {
+            ValueProblem::BigInt => "int_beyond_64_bits",
+            ValueProblem::NonFinite => "nan_infinity",
+            ValueProblem::Nul => "nul_character",
+            ValueProblem::LoneSurrogate => "lone_surrogate",
+        }
+    }
+}
+
+/// Why one record cannot be written to a target: what, where (a dotted field path), and the
+/// target's own message for it (the one a write would fail with).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unwritable {
+    pub problem: ValueProblem,
+    pub path: String,
+    pub message: String,
+}
+
+/// What a target refuses to hold (see [`Store::write_limits`]): each backend gives its own
+/// rules (the functions its writes use), so a pre-flight asks the target, never its name.
+#[derive(Clone, Copy, Debug)]
+pub struct WriteLimits {
+    /// The target, for messages ("PostgreSQL", "MongoDB", "SQLite").
+    pub target: &'static str,
+    /// The first value of a record the target cannot store (`None`: it stores every value).
+    pub value: Option<fn(&Value) -> Option<Unwritable>>,
+    /// Whether a collection name can be a collection of the target.
+    pub collection: fn(&str) -> Result<()>,
+    /// jvspatial's unique index on the edge collection's `(source, target, entity)`: a second
+    /// edge with the same three is refused.
+    pub unique_edge_key: bool,
+}
+
 /// See [`Store::read_caps`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadCaps {
@@ -362,6 +430,44 @@ pub type AnyItem = Box<dyn std::any::Any + Send>;
 /// A type-erased per-item map (see [`Store::scan_map_any`]).
 pub type AnyMap = dyn Fn(Item) -> Option<Result<AnyItem>> + Send + Sync;
 
+/// The items of a type-erased scan as the `T`s they were made as.
+fn unbox<T: Send + 'static>(
+    items: BoxStream<'static, Result<AnyItem>>,
+) -> BoxStream<'static, Result<T>> {
+    use futures::StreamExt;
+    items
+        .map(|r| {
+            r.and_then(|b| {
+                b.downcast::<T>().map(|t| *t).map_err(|_| {
+                    Error::invalid("internal: a store's scan returned an item it was not given")
+                })
+            })
+        })
+        .boxed()
+}
+
+/// A type-erased per-item map that also gets the item's stored name (see
+/// [`Store::scan_map_named_any`]).
+pub type NamedAnyMap = dyn Fn(&str, Item) -> Option<Result<AnyItem>> + Send + Sync;
+
+/// [`scan_map`] whose `map` also gets the name each item is stored under, when the store
+/// offers [`Store::scan_map_named_any`] (`None` otherwise: records are stored under their id).
+pub async fn scan_map_named<T: Send + 'static>(
+    store: &dyn Store,
+    collection: &str,
+    ordered: bool,
+    map: impl Fn(Option<&str>, Item) -> Option<Result<T>> + Send + Sync + 'static,
+) -> Result<BoxStream<'static, Result<T>>> {
+    let map = Arc::new(map);
+    let m = map.clone();
+    let any: Arc<NamedAnyMap> =
+        Arc::new(move |name, item| m(Some(name), item).map(|r| r.map(|t| Box::new(t) as AnyItem)));
+    if let Some(items) = store.scan_map_named_any(collection, ordered, any).await? {
+        return Ok(unbox(items));
+    }
+    scan_map(store, collection, ordered, move |item| map(None, item)).await
+}
+
 /// Every record of `collection` through `map`, which may drop items (`None`). With a store that
 /// offers [`Store::scan_map_any`], `map` runs where the store reads, in any order unless
 /// `ordered`; otherwise over [`Store::scan`] (id order).
@@ -376,15 +482,7 @@ pub async fn scan_map<T: Send + 'static>(
     let m = map.clone();
     let any: Arc<AnyMap> = Arc::new(move |item| m(item).map(|r| r.map(|t| Box::new(t) as AnyItem)));
     if let Some(items) = store.scan_map_any(collection, ordered, any).await? {
-        return Ok(items
-            .map(|r| {
-                r.and_then(|b| {
-                    b.downcast::<T>().map(|t| *t).map_err(|_| {
-                        Error::invalid("internal: a store's scan returned an item it was not given")
-                    })
-                })
-            })
-            .boxed());
+        return Ok(unbox(items));
     }
     Ok(store
         .scan(collection)

@@ -794,6 +794,8 @@ struct Unrep {
     path: Vec<String>,
     what: String,
     why: &'static str,
+    /// The kind, for a value that cannot be written (`None` for one that cannot be read).
+    problem: Option<crate::store::ValueProblem>,
 }
 
 impl Unrep {
@@ -817,6 +819,33 @@ impl Unrep {
     }
 }
 
+/// The first value of a record BSON cannot hold, by the conversion every write uses
+/// ([`value_to_bson`]'s rule), as a pre-flight answer.
+pub fn unwritable(v: &Value) -> Option<crate::store::Unwritable> {
+    let u = to_bson(v).err()?;
+    Some(crate::store::Unwritable {
+        problem: u.problem?,
+        path: u.path(),
+        message: u.write_message(),
+    })
+}
+
+/// jvspatial's collection rules plus MongoDB's (see [`check_collection`]).
+pub fn check_collection_name(name: &str) -> Result<()> {
+    check_collection(name)
+}
+
+/// What jvspatial's MongoDB backend cannot hold: BSON's values, MongoDB's collection names,
+/// and the unique `(source, target, entity)` edge index jvspatial creates.
+pub fn write_limits() -> crate::store::WriteLimits {
+    crate::store::WriteLimits {
+        target: "MongoDB",
+        value: Some(unwritable),
+        collection: check_collection_name,
+        unique_edge_key: true,
+    }
+}
+
 /// A value as BSON: Int → Int32 when it fits, else Int64 (as pymongo); BigInt fails.
 pub fn value_to_bson(v: &Value) -> std::result::Result<Bson, String> {
     to_bson(v).map_err(|u| u.write_message())
@@ -835,6 +864,7 @@ fn to_bson(v: &Value) -> std::result::Result<Bson, Unrep> {
                 path: Vec::new(),
                 what: format!("integer {b}"),
                 why: " does not fit in 64 bits",
+                problem: Some(crate::store::ValueProblem::BigInt),
             });
         }
         Value::Float(f) => Bson::Double(*f),
@@ -845,6 +875,7 @@ fn to_bson(v: &Value) -> std::result::Result<Bson, Unrep> {
                 path: Vec::new(),
                 what: "string with a lone surrogate".into(),
                 why: "",
+                problem: Some(crate::store::ValueProblem::LoneSurrogate),
             });
         }
         Value::Array(a) => {
@@ -866,6 +897,7 @@ fn map_to_doc(m: &Map) -> std::result::Result<Document, Unrep> {
                 path: Vec::new(),
                 what: format!("key {k:?}"),
                 why: " contains a NUL character",
+                problem: Some(crate::store::ValueProblem::Nul),
             });
         }
         d.insert(k.clone(), to_bson(x).map_err(|u| u.at(k.clone()))?);
@@ -928,6 +960,7 @@ fn from_bson(b: Bson) -> std::result::Result<Value, Unrep> {
                 path: Vec::new(),
                 what: format!("a BSON {:?}", other.element_type()),
                 why: "",
+                problem: None,
             });
         }
     })
@@ -1037,6 +1070,10 @@ fn stream_docs(cursor: mongodb::Cursor<Document>, ctx: Arc<Ctx>, query: bool) ->
 
 #[async_trait]
 impl Store for MongoStore {
+    fn write_limits(&self) -> Option<crate::store::WriteLimits> {
+        Some(write_limits())
+    }
+
     fn id_key(&self) -> &'static str {
         "_id"
     }

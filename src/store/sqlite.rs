@@ -73,6 +73,23 @@ pub static BACKEND: Backend = Backend {
     path_form: true,
 };
 
+/// What jvspatial's SQLiteDB cannot hold: every value goes (`json.dumps` writes NaN and
+/// escapes lone surrogates), collections follow jvspatial's path rule, and edges have the
+/// unique `(source, target, entity)` index.
+pub fn write_limits() -> super::WriteLimits {
+    super::WriteLimits {
+        target: "SQLite",
+        value: None,
+        collection: check_collection_name,
+        unique_edge_key: true,
+    }
+}
+
+/// The collection rule of jvspatial's SQLiteDB (its path component rule).
+pub fn check_collection_name(name: &str) -> Result<()> {
+    validate_component(name, "collection")
+}
+
 /// jvspatial's `SQLiteDB(timeout=5.0)`.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -1241,6 +1258,10 @@ impl Store for SqliteStore {
             insert_first: true,
             id_order: true,
         }
+    }
+
+    fn write_limits(&self) -> Option<super::WriteLimits> {
+        Some(write_limits())
     }
 
     async fn collections(&self) -> Result<Vec<String>> {

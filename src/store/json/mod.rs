@@ -1164,6 +1164,24 @@ impl Store for JsonStore {
         ))
     }
 
+    /// The file stem is the name a record is stored under (and read back by jvspatial).
+    async fn scan_map_named_any(
+        &self,
+        collection: &str,
+        ordered: bool,
+        map: Arc<crate::store::NamedAnyMap>,
+    ) -> Result<Option<futures::stream::BoxStream<'static, Result<crate::store::AnyItem>>>> {
+        let how = if ordered { How::Sorted } else { How::Stream };
+        Ok(Some(
+            self.scan_entries(
+                collection,
+                how,
+                Arc::new(move |e: &Entry, i| map(&stem_of(&e.name).to_string_lossy(), i)),
+            )
+            .await?,
+        ))
+    }
+
     async fn sweep_temp_files(&self, remove: bool) -> Result<Option<Vec<String>>> {
         let base = self.inner.base.clone();
         let found = tokio::task::spawn_blocking(move || sweep_tmp_files(&base, !remove))

@@ -76,6 +76,25 @@ pub fn check(v: &Value) -> Result<(), Unstorable> {
     }
 }
 
+/// [`check`] as a pre-flight answer (the same rule, so what it names is what a write
+/// refuses).
+pub fn unwritable(v: &Value) -> Option<crate::store::Unwritable> {
+    use crate::store::ValueProblem as P;
+    let u = check(v).err()?;
+    let problem = match u.what {
+        "NaN" | "Infinity" | "-Infinity" => P::NonFinite,
+        "a string with a lone surrogate" => P::LoneSurrogate,
+        _ => P::Nul,
+    };
+    let mut p: Vec<&str> = u.path.iter().map(String::as_str).collect();
+    p.reverse();
+    Some(crate::store::Unwritable {
+        problem,
+        path: p.join("."),
+        message: u.message(),
+    })
+}
+
 /// `_split_payload`'s `entity` and `tenant_id`: `str(data.get("entity") or "")` and
 /// `str(tenant_id) if tenant_id is not None else None` (Python's `str`, so a number becomes
 /// its repr, `True` becomes `"True"`).

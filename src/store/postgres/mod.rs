@@ -753,10 +753,25 @@ fn to_row(id: &str, v: &Value) -> Row {
     }
 }
 
+/// What jvspatial's PostgresDB cannot hold: JSONB's values ([`codec::check`]), its table
+/// names ([`ddl::check_collection`]), and the unique `(source, target, entity)` edge index.
+pub fn write_limits() -> crate::store::WriteLimits {
+    crate::store::WriteLimits {
+        target: "PostgreSQL",
+        value: Some(codec::unwritable),
+        collection: ddl::check_collection,
+        unique_edge_key: true,
+    }
+}
+
 #[async_trait]
 impl Store for PgStore {
     fn check_collection(&self, name: &str) -> Result<()> {
         ddl::check_collection(name)
+    }
+
+    fn write_limits(&self) -> Option<crate::store::WriteLimits> {
+        Some(write_limits())
     }
 
     fn same_collection(&self, a: &str, b: &str) -> bool {

@@ -4,7 +4,7 @@
 //! `query` (the query dialects), `find` (the in-process find engine), `json` (Python-compatible
 //! JSON), `jsonl` (the record reader of `save`), `transfer` (copy/migrate/verify), `partition`
 //! (`--partition K/N`: shares of a store by id hash), `retry` (transient server failures),
-//! `graph` (cleanup rules), `output` (renderers).
+//! `graph` (cleanup rules), `stats` (`jvdb stats`), `output` (renderers).
 
 pub mod error;
 pub mod find;
@@ -14,6 +14,7 @@ pub mod jsonl;
 pub mod partition;
 pub mod query;
 pub mod retry;
+pub mod stats;
 pub mod store;
 pub mod transfer;
 pub mod value;

@@ -31,11 +31,7 @@ pub async fn run(ctx: &Ctx, args: StatsArgs) -> anyhow::Result<i32> {
     let mut out = crate::output::stdout();
     match args.format {
         StatsFormat::Json => {
-            writeln!(
-                out,
-                "{}",
-                json::to_pretty(&st.to_value(&store.describe()))
-            )?;
+            writeln!(out, "{}", json::to_pretty(&st.to_value(&store.describe())))?;
         }
         StatsFormat::Table => write_tables(&mut out, &st, &store.describe())?,
     }
@@ -206,7 +202,13 @@ fn write_tables(out: &mut impl Write, st: &Stats, store: &str) -> anyhow::Result
         writeln!(out, "{t}")?;
         writeln!(out)?;
         writeln!(out, "total degree (nodes per log2 bucket):")?;
-        let most = g.histogram.iter().map(|b| b.nodes).max().unwrap_or(0).max(1);
+        let most = g
+            .histogram
+            .iter()
+            .map(|b| b.nodes)
+            .max()
+            .unwrap_or(0)
+            .max(1);
         let labels: Vec<String> = g
             .histogram
             .iter()

@@ -54,28 +54,28 @@ def ekey(e):
     return (e is not None, e or "")
 
 
-def main():
-    base = sys.argv[1]
-    top = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    nc = sys.argv[3] if len(sys.argv) > 3 else "node"
-    ec = sys.argv[4] if len(sys.argv) > 4 else "edge"
-    colls = sorted(p for p in os.listdir(base) if os.path.isdir(os.path.join(base, p)))
-    data = {c: load(os.path.join(base, c)) for c in colls}
+def disk_usage(d):
+    st = [os.lstat(os.path.join(d, f)) for f in os.listdir(d)]
+    st = [s for s in st if (s.st_mode & 0o170000) == 0o100000]
+    return {"files": len(st), "bytes": sum(s.st_size for s in st), "allocated_bytes": sum(s.st_blocks * 512 for s in st)}
+
+
+def compute(data, top=10, nc="node", ec="edge", disk=None):
+    """The stats document (without `store`) of `data` = {collection: [record, ...]};
+    `disk` = {collection: usage} or None (a store not kept in files)."""
+    colls = sorted(data)
     collections = []
     for c in colls:
         ents = {}
         for r in data[c]:
             ents[entity(r)] = ents.get(entity(r), 0) + 1
-        files = [os.path.join(base, c, f) for f in os.listdir(os.path.join(base, c))]
-        st = [os.lstat(f) for f in files]
-        st = [s for s in st if (s.st_mode & 0o170000) == 0o100000]
         collections.append({
             "name": c,
             "count": len(data[c]),
             "unreadable": 0,
             "bytes": sum(len(json.dumps(r, indent=2)) for r in data[c]),
             "entities": [{"entity": e, "count": ents[e]} for e in sorted(ents, key=ekey)],
-            "disk": {"files": len(st), "bytes": sum(s.st_size for s in st), "allocated_bytes": sum(s.st_blocks * 512 for s in st)},
+            "disk": disk[c] if disk is not None else None,
         })
     nodes = data.get(nc, [])
     edges = data.get(ec, [])
@@ -147,8 +147,21 @@ def main():
         "histogram": hist,
         "top": [{"id": i, "entity": ent_of.get(i), "in": indeg[i], "out": outdeg[i], "total": totals[i]} for i in ranked],
     }
-    disk = {k: sum(c["disk"][k] for c in collections) for k in ("files", "bytes", "allocated_bytes")} if collections else None
-    print(json.dumps({"collections": collections, "graph": graph, "disk": disk}, indent=2))
+    total = None
+    if disk is not None and collections:
+        total = {k: sum(c["disk"][k] for c in collections) for k in ("files", "bytes", "allocated_bytes")}
+    return {"collections": collections, "graph": graph, "disk": total}
+
+
+def main():
+    base = sys.argv[1]
+    top = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    nc = sys.argv[3] if len(sys.argv) > 3 else "node"
+    ec = sys.argv[4] if len(sys.argv) > 4 else "edge"
+    colls = sorted(p for p in os.listdir(base) if os.path.isdir(os.path.join(base, p)))
+    data = {c: load(os.path.join(base, c)) for c in colls}
+    disk = {c: disk_usage(os.path.join(base, c)) for c in colls}
+    print(json.dumps(compute(data, top, nc, ec, disk), indent=2))
 
 
 if __name__ == "__main__":

@@ -471,6 +471,9 @@ async fn plain_collection(store: &dyn Store, name: &str) -> Result<CollectionSta
     Ok(cs)
 }
 
+/// A top-N candidate: (lowest total first, id bytes, node position, entity).
+type Ranked = (Reverse<u32>, Vec<u8>, u32, Option<String>);
+
 /// The `top` nodes by total degree (ties by ascending id), named by a second pass over the
 /// nodes that sends only the nodes at or above the N-th highest degree and keeps N of them.
 async fn top_nodes(
@@ -503,7 +506,7 @@ async fn top_nodes(
     .await?;
     let mut seen = vec![false; index.len()];
     // A max-heap whose top is the worst kept node: lowest total, then highest id.
-    let mut heap: BinaryHeap<(Reverse<u32>, Vec<u8>, u32, Option<String>)> = BinaryHeap::new();
+    let mut heap: BinaryHeap<Ranked> = BinaryHeap::new();
     while let Some(r) = nodes.next().await {
         let (i, id, entity) = r?;
         if std::mem::replace(&mut seen[i as usize], true) {

@@ -3,6 +3,8 @@
     python bench/jv_ops.py count  STORE COLL QUERY_JSON      -> prints the count
     python bench/jv_ops.py find   STORE COLL QUERY_JSON      -> records as JSON lines on stdout
     python bench/jv_ops.py cleanup STORE                     -> dangling edge ids (validate_graph)
+    python bench/jv_ops.py check  STORE                      -> validate_graph's report, as counts
+    python bench/jv_ops.py stats  STORE [TOP]                -> `jvdb stats --format json`'s numbers
     python bench/jv_ops.py copy   SRC DST [bulk|loop]        -> every record of SRC into DST
     python bench/jv_ops.py save   STORE COLL JSONL [bulk|loop]
     python bench/jv_ops.py mongo_insert JSON_STORE URI DB BATCH  -> bare pymongo insert_many loop
@@ -61,6 +63,26 @@ async def main(argv) -> None:
         for e in rep.dangling_edge_ids:
             print(e)
         print(f"orphans {len(rep.orphan_node_ids)}", file=sys.stderr)
+    elif op == "check":
+        # `jvdb check`'s graph findings through jvspatial: validate_graph (dangling edges and
+        # orphans), as cleanup does; printed as counts.
+        from jvspatial.core import GraphContext
+        from jvspatial.core.validate import validate_graph
+
+        ctx = GraphContext(database=JsonDB(argv[1]))
+        rep = await validate_graph(context=ctx, check_root_cycles=False)
+        print(json.dumps({"dangling": len(rep.dangling_edge_ids), "orphans": len(rep.orphan_node_ids)}))
+    elif op == "stats":
+        # `jvdb stats` through jvspatial: every collection loaded with Database.find, the same
+        # numbers computed in Python (tests/py/stats_oracle.py's compute, the test oracle).
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests/py"))
+        from stats_oracle import compute
+
+        db = JsonDB(argv[1])
+        top = int(argv[2]) if len(argv) > 2 else 10
+        data = {c: await db.find(c, {}) for c in collections(Path(argv[1]))}
+        json.dump(compute(data, top), sys.stdout, indent=2)
+        print()
     elif op == "copy":
         src, dst = JsonDB(argv[1]), JsonDB(argv[2])
         mode = argv[3] if len(argv) > 3 else "bulk"

@@ -8,7 +8,8 @@ Run through bench/run.sh (it builds the release binary first). Environment:
   BENCH_RUNS       timed runs per measurement, the median is reported (default 5)
   BENCH_SLOW_RUNS  runs for jvspatial's write operations on stores above 10k cities, which take
                    minutes each (default 1; the table marks them)
-  BENCH_OPS        subset of: count find cleanup migrate save mongo sqlite postgres (default: all)
+  BENCH_OPS        subset of: count find cleanup graph migrate save mongo sqlite postgres (default: all);
+                   graph = check and stats (each also alone)
   BENCH_TOOLS      subset of: jvdb jvspatial bare python (default: all), for the sqlite/postgres ops
   BENCH_SQL_SKIP   comma-separated parts of operation names to leave out (e.g. "->json,\$size")
   BENCH_PG_DSN     PostgreSQL server for the postgres ops (default: a private cluster started by
@@ -43,7 +44,7 @@ BENCH = Path(os.environ.get("BENCH_DIR", "/tmp/jvdb-bench")).resolve()
 SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "10000 100000").split()]
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SLOW_RUNS = int(os.environ.get("BENCH_SLOW_RUNS", "1"))
-OPS = os.environ.get("BENCH_OPS", "count find cleanup migrate save mongo sqlite postgres").split()
+OPS = os.environ.get("BENCH_OPS", "count find cleanup graph migrate save mongo sqlite postgres").split()
 JVDB = os.environ.get("JVDB", str(REPO / "target/release/jvdb"))
 INSERT_MANY = os.environ.get("BENCH_INSERT_MANY", str(REPO / "target/release/examples/bench_insert_many"))
 MONGO_BATCH = 1000
@@ -310,6 +311,20 @@ def bench_size(n: int, mongo) -> list:
             ("jvdb", f"{jv} cleanup --dry-run | wc -l", "", R, True, ""),
             ("jvspatial", f"{JV} cleanup {q(store)} | wc -l", "", R, False, ""),
             ("xargs -P2 cat", cat(["node", "edge"]), "", R, False, ""),
+        ])
+    # `graph` = check and stats; `check` or `stats` alone picks one.
+    if "graph" in OPS or "check" in OPS:
+        # `jvdb check` exits 7 when it has findings (the stores have dangling edges); any
+        # other code fails the run (exit 99: run_once accepts only 0 and 1).
+        group("check", nodes + edges, [
+            ("jvdb", f"{jv} check --format json > /dev/null; rc=$?; [ $rc -eq 0 -o $rc -eq 7 ] || exit 99", "", R, True, ""),
+            ("jvspatial", f"{JV} check {q(store)}", "", R, False, ""),
+        ])
+    if "graph" in OPS or "stats" in OPS:
+        group("stats --format json", total, [
+            ("jvdb", f"{jv} stats --format json > /dev/null", "", R, True, ""),
+            ("jvspatial", f"{JV} stats {q(store)} > /dev/null", "", R, False, ""),
+            ("xargs -P2 cat", cat([p.name for p in store.iterdir() if p.is_dir()]), "", R, False, ""),
         ])
     # Writes: no warm-up (the source is in the page cache from the reads), target removed
     # before every run (not timed).

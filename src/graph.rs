@@ -133,7 +133,7 @@ pub fn fingerprint(key: &[u8]) -> u128 {
 }
 
 /// The fingerprint of `str(v)`, without copying the common string case.
-fn fingerprint_of(v: &Value) -> u128 {
+pub fn fingerprint_of(v: &Value) -> u128 {
     match v {
         Value::Str(s) => fingerprint(s.as_bytes()),
         Value::WStr(b) => fingerprint(b),
@@ -141,7 +141,8 @@ fn fingerprint_of(v: &Value) -> u128 {
     }
 }
 
-fn is_root(n: &Value) -> bool {
+/// Whether a node record is a Root (`str(entity).lower() == "root"`).
+pub fn is_root(n: &Value) -> bool {
     n.get("entity")
         .is_some_and(|e| py_str(e).to_lowercase() == "root")
 }
@@ -166,21 +167,43 @@ fn node_sum(item: Item) -> NodeSum {
 }
 
 /// The node index: the sorted, de-duplicated fingerprints of every node id; a node's index is
-/// its position.
-struct NodeIndex(Vec<u128>);
+/// its position (`cleanup`'s union-find and `stats`' degree counters are indexed by it).
+pub struct NodeIndex(Vec<u128>);
 
 impl NodeIndex {
-    fn position(&self, fp: u128) -> Option<u32> {
+    /// The index of these fingerprints (any order, duplicates allowed).
+    pub fn new(mut fps: Vec<u128>) -> NodeIndex {
+        fps.sort_unstable();
+        fps.dedup();
+        fps.shrink_to_fit();
+        NodeIndex(fps)
+    }
+
+    /// The position of a fingerprint.
+    pub fn position(&self, fp: u128) -> Option<u32> {
         self.0.binary_search(&fp).ok().map(|i| i as u32)
     }
 
-    fn lookup(&self, v: &Value) -> Option<u32> {
+    /// The position of the node whose id is `str(v)`.
+    pub fn lookup(&self, v: &Value) -> Option<u32> {
         self.position(fingerprint_of(v))
     }
 
-    fn len(&self) -> usize {
+    /// The number of distinct node ids.
+    pub fn len(&self) -> usize {
         self.0.len()
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// validate_graph's rule for one edge record: `Some((source, target))` node positions when
+/// both endpoints name a node of `index`; `None` when the edge is dangling.
+pub fn link(index: &NodeIndex, edge: &Value) -> Option<(u32, u32)> {
+    let (src, tgt, _bidi) = edge_endpoints(edge);
+    Some((index.lookup(src?)?, index.lookup(tgt?)?))
 }
 
 /// What the graph scan keeps of one edge record, given the node index.
@@ -194,25 +217,19 @@ enum EdgeSum {
 
 fn edge_sum(index: &NodeIndex, item: Item) -> EdgeSum {
     match item {
-        Item::Record(e) => {
-            let (src, tgt, _bidi) = edge_endpoints(&e);
-            match (
-                src.and_then(|v| index.lookup(v)),
-                tgt.and_then(|v| index.lookup(v)),
-            ) {
-                (Some(s), Some(t)) => EdgeSum::Link(s, t),
-                _ => match e.get("id") {
-                    Some(id @ Value::WStr(_)) => EdgeSum::Undeletable(id.clone()),
-                    _ => EdgeSum::Dangling(edge_id(&e)),
-                },
-            }
-        }
+        Item::Record(e) => match link(index, &e) {
+            Some((s, t)) => EdgeSum::Link(s, t),
+            None => match e.get("id") {
+                Some(id @ Value::WStr(_)) => EdgeSum::Undeletable(id.clone()),
+                _ => EdgeSum::Dangling(edge_id(&e)),
+            },
+        },
         Item::Unreadable { id, reason } => EdgeSum::Unreadable(id, reason),
     }
 }
 
 /// Union-find root of `x`, halving the path on the way.
-fn find(parent: &mut [u32], mut x: u32) -> u32 {
+pub fn uf_find(parent: &mut [u32], mut x: u32) -> u32 {
     while parent[x as usize] != x {
         let p = parent[x as usize];
         parent[x as usize] = parent[p as usize];
@@ -221,8 +238,9 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
     x
 }
 
-fn union(parent: &mut [u32], a: u32, b: u32) {
-    let (ra, rb) = (find(parent, a), find(parent, b));
+/// Union-find: join the sets of `a` and `b` (the smaller position becomes the root).
+pub fn uf_union(parent: &mut [u32], a: u32, b: u32) {
+    let (ra, rb) = (uf_find(parent, a), uf_find(parent, b));
     if ra != rb {
         let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
         parent[hi as usize] = lo;
@@ -276,10 +294,7 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
         }
     }
     drop(nodes);
-    fps.sort_unstable();
-    fps.dedup();
-    fps.shrink_to_fit();
-    let index = Arc::new(NodeIndex(fps));
+    let index = Arc::new(NodeIndex::new(fps));
     node_unreadable.sort();
     rep.unreadable = node_unreadable;
     rep.legacy_edge_arrays.sort();
@@ -301,7 +316,7 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
             EdgeSum::Link(s, t) => {
                 rep.edges += 1;
                 if !parent.is_empty() {
-                    union(&mut parent, s, t);
+                    uf_union(&mut parent, s, t);
                 }
             }
             EdgeSum::Dangling(id) => {
@@ -327,36 +342,49 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
     dangling.dedup();
     rep.dangling = dangling;
     if !root_fps.is_empty() {
-        // A node is an orphan when its component holds no Root; unreadable nodes are not
-        // reported. Bit per node index: still to be reported.
-        let mut root_sets = vec![false; index.len()];
-        for &fp in &root_fps {
-            if let Some(r) = index.position(fp) {
-                let f = find(&mut parent, r);
-                root_sets[f as usize] = true;
-            }
-        }
-        let mut orphan = vec![false; index.len()];
-        let mut any = false;
-        for i in 0..index.len() as u32 {
-            if !root_sets[find(&mut parent, i) as usize] {
-                orphan[i as usize] = true;
-                any = true;
-            }
-        }
-        drop(root_sets);
-        drop(parent);
-        for fp in &unreadable_fps {
-            if let Some(i) = index.position(*fp) {
-                orphan[i as usize] = false;
-            }
-        }
-        if any {
+        let orphan = orphan_marks(&index, parent, &root_fps, &unreadable_fps);
+        if orphan.iter().any(|&o| o) {
             rep.orphans = name_orphans(store, node_coll, &index, orphan).await?;
         }
     }
     rep.roots.sort_by(|a, b| a.str_bytes().cmp(&b.str_bytes()));
     Ok(rep)
+}
+
+/// validate_graph's orphan rule over a finished union-find (`parent`, over the positions of
+/// `index`): a node is an orphan when its component holds no Root (`roots`, fingerprints);
+/// unreadable nodes (`unreadable`, fingerprints) are not reported. One flag per position.
+/// With no Root there are no orphans (all false), as `analyze` reports.
+pub fn orphan_marks(
+    index: &NodeIndex,
+    mut parent: Vec<u32>,
+    roots: &[u128],
+    unreadable: &[u128],
+) -> Vec<bool> {
+    let mut orphan = vec![false; index.len()];
+    if roots.is_empty() || parent.len() != index.len() {
+        return orphan;
+    }
+    let mut root_sets = vec![false; index.len()];
+    for &fp in roots {
+        if let Some(r) = index.position(fp) {
+            let f = uf_find(&mut parent, r);
+            root_sets[f as usize] = true;
+        }
+    }
+    for i in 0..index.len() as u32 {
+        if !root_sets[uf_find(&mut parent, i) as usize] {
+            orphan[i as usize] = true;
+        }
+    }
+    drop(root_sets);
+    drop(parent);
+    for fp in unreadable {
+        if let Some(i) = index.position(*fp) {
+            orphan[i as usize] = false;
+        }
+    }
+    orphan
 }
 
 /// The ids (`str(id)`, sorted) of the nodes whose index is marked in `orphan`, read from a

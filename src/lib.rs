@@ -5,7 +5,7 @@
 //! JSON), `jsonl` (the record reader of `save`), `transfer` (copy/migrate/verify), `partition`
 //! (`--partition K/N`: shares of a store by id hash), `retry` (transient server failures),
 //! `graph` (cleanup rules), `check` (the consistency report and the pre-flight of a
-//! transfer), `output` (renderers).
+//! transfer), `stats` (`jvdb stats`), `output` (renderers).
 
 pub mod check;
 pub mod error;
@@ -17,6 +17,7 @@ pub mod jsonl;
 pub mod partition;
 pub mod query;
 pub mod retry;
+pub mod stats;
 pub mod store;
 pub mod transfer;
 pub mod value;

@@ -565,6 +565,10 @@ impl Store for RetryStore {
         self.inner.write_limits()
     }
 
+    async fn disk_usage(&self, collection: &str) -> Result<Option<crate::store::DiskUsage>> {
+        self.inner.disk_usage(collection).await
+    }
+
     async fn scan_after(
         &self,
         collection: &str,

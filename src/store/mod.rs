@@ -304,6 +304,13 @@ pub trait Store: Send + Sync {
         None
     }
 
+    /// Capability: what a collection takes on disk, for a store kept in files (`stats`).
+    /// `None` = not offered (a database server, or a store in memory); a missing collection
+    /// is all zeros.
+    async fn disk_usage(&self, _collection: &str) -> Result<Option<DiskUsage>> {
+        Ok(None)
+    }
+
     /// Capability: find (or with `remove`, delete) the temp files of interrupted writes
     /// (`cleanup --tmp-files`). `None` = the store has none.
     async fn sweep_temp_files(&self, _remove: bool) -> Result<Option<Vec<String>>> {
@@ -342,6 +349,17 @@ pub trait Store: Send + Sync {
             Item::Unreadable { id, .. } => Some(id.clone()),
         }
     }
+}
+
+/// See [`Store::disk_usage`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DiskUsage {
+    /// Regular files in the collection's directory (records, and any other file there).
+    pub files: u64,
+    /// Their sizes (`st_size`), summed.
+    pub bytes: u64,
+    /// The space the file system allocated for them (`st_blocks` × 512), summed.
+    pub allocated_bytes: u64,
 }
 
 /// See [`Store::write_caps`].

@@ -1182,6 +1182,31 @@ impl Store for JsonStore {
         ))
     }
 
+    async fn disk_usage(&self, collection: &str) -> Result<Option<crate::store::DiskUsage>> {
+        use std::os::unix::fs::MetadataExt;
+        let c = collection.to_string();
+        self.blocking(move |inner| {
+            let real_base = inner.real_base()?;
+            let dir = inner.coll_dir(&c, &real_base)?;
+            let mut du = crate::store::DiskUsage::default();
+            let Some(rd) = inner.read_dir(&c, &dir)? else {
+                return Ok(Some(du));
+            };
+            for entry in listed(&c, &dir, rd) {
+                let entry = entry?;
+                // Not followed: a symlinked record is counted as the link it is.
+                let Ok(m) = entry.metadata() else { continue };
+                if m.file_type().is_file() {
+                    du.files += 1;
+                    du.bytes += m.len();
+                    du.allocated_bytes += m.blocks() * 512;
+                }
+            }
+            Ok(Some(du))
+        })
+        .await
+    }
+
     async fn sweep_temp_files(&self, remove: bool) -> Result<Option<Vec<String>>> {
         let base = self.inner.base.clone();
         let found = tokio::task::spawn_blocking(move || sweep_tmp_files(&base, !remove))

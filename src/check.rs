@@ -190,7 +190,7 @@ fn shown(v: &Value) -> String {
     }
 }
 
-fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: Item) -> RecSum {
+fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: &Item) -> RecSum {
     let mut out = RecSum {
         findings: Vec::new(),
         edge_key: None,
@@ -208,7 +208,7 @@ fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: Item) -> RecSu
     let rec = match item {
         Item::Unreadable { id, reason } => {
             if rules.structural {
-                push(UNREADABLE, &id, reason, None, "");
+                push(UNREADABLE, id, reason.clone(), None, "");
             }
             return out;
         }
@@ -291,13 +291,13 @@ fn judge(coll: &str, rules: &PassRules, name: Option<&str>, item: Item) -> RecSu
     }
     for t in &rules.targets {
         if let Some(f) = t.value
-            && let Some(u) = f(&rec)
+            && let Some(u) = f(rec)
         {
             push(u.problem.kind(), &id, u.message, Some(t.target), &u.path);
         }
     }
     if coll == rules.edge_collection {
-        out.edge_key = edge_key(&rec);
+        out.edge_key = edge_key(rec);
     }
     out
 }
@@ -316,7 +316,7 @@ async fn record_pass(
     // In the store's cheapest order (a JSON store lists nothing up front); the findings,
     // which are few next to the records, are put in id order before they are reported.
     let mut items = crate::store::scan_map_named(store, coll, false, move |name, item| {
-        Some(Ok(judge(&c, &r, name, item)))
+        Some(Ok(judge(&c, &r, name, &item)))
     })
     .await?;
     let mut n = 0u64;
@@ -331,6 +331,16 @@ async fn record_pass(
         found.extend(s.findings);
     }
     drop(items);
+    emit_sorted(found, sink)?;
+    Ok((n, keys))
+}
+
+/// Report one collection's record findings in id order (they are few next to the records,
+/// which are read in the store's cheapest order).
+fn emit_sorted(
+    mut found: Vec<Finding>,
+    sink: &mut (dyn FnMut(Finding) -> Result<()> + Send),
+) -> Result<()> {
     found.sort_by(|a, b| {
         (a.id.as_str(), kind_order(a.kind), a.target).cmp(&(
             b.id.as_str(),
@@ -341,7 +351,7 @@ async fn record_pass(
     for f in found {
         sink(f)?;
     }
-    Ok((n, keys))
+    Ok(())
 }
 
 /// The duplicate edges of `edge_coll` given every edge's key fingerprint: each edge whose key
@@ -431,15 +441,45 @@ pub async fn check(
         edge_collection: opts.edge_collection.clone(),
         targets: opts.targets.clone(),
     });
+    // The node and edge records are judged in the graph scan's own read (one read of each);
+    // the other collections in a pass of their own.
+    let r = rules.clone();
+    let hook: graph::RecordHook<RecSum> =
+        Arc::new(move |c, name, item| Some(judge(c, &r, name, item)));
     let mut edge_keys = Vec::new();
+    let (mut node_found, mut edge_found) = (Vec::new(), Vec::new());
+    let (mut n_nodes, mut n_edges) = (0u64, 0u64);
+    let rep = graph::analyze_with(
+        store,
+        &opts.node_collection,
+        &opts.edge_collection,
+        Some(hook),
+        &mut |is_edge, s: RecSum| {
+            if is_edge {
+                n_edges += 1;
+                if let Some(k) = s.edge_key {
+                    edge_keys.push(k);
+                }
+                edge_found.extend(s.findings);
+            } else {
+                n_nodes += 1;
+                node_found.extend(s.findings);
+            }
+        },
+    )
+    .await?;
     for c in &colls {
-        let (n, keys) = record_pass(store, c, &rules, &mut counted).await?;
-        if store.same_collection(&opts.edge_collection, c) {
-            edge_keys = keys;
-        }
+        let n = if store.same_collection(&opts.node_collection, c) {
+            emit_sorted(std::mem::take(&mut node_found), &mut counted)?;
+            n_nodes
+        } else if store.same_collection(&opts.edge_collection, c) {
+            emit_sorted(std::mem::take(&mut edge_found), &mut counted)?;
+            n_edges
+        } else {
+            record_pass(store, c, &rules, &mut counted).await?.0
+        };
         summary.collections.push((c.clone(), n));
     }
-    let rep = graph::analyze(store, &opts.node_collection, &opts.edge_collection).await?;
     summary.nodes = rep.nodes;
     summary.edges = rep.edges;
     let graph_finding = |kind, coll: &str, id: String, reason: &str| Finding {
@@ -649,7 +689,7 @@ mod tests {
     }
 
     fn kinds(coll: &str, name: Option<&str>, rec: &str) -> Vec<&'static str> {
-        judge(coll, &rules(), name, Item::Record(parse(rec)))
+        judge(coll, &rules(), name, &Item::Record(parse(rec)))
             .findings
             .iter()
             .map(|f| f.kind)

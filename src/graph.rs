@@ -264,14 +264,42 @@ async fn scan_mapped<T: Send + 'static>(
 /// index lookups) runs in the reader threads and the directories are read in their own order;
 /// every list in the report is sorted.
 pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Result<GraphReport> {
+    analyze_with::<()>(store, node_coll, edge_coll, None, &mut |_, _| {}).await
+}
+
+/// A per-record hook that runs beside the graph scan, where the store reads (a JSON store's
+/// reader threads): it gets the collection, the name the record is stored under (a JSON
+/// file's stem; `None` where records are stored under their id) and the item, and what it
+/// returns goes to [`analyze_with`]'s `take`. So `check` judges every node and edge record in
+/// the same read as the graph rules, instead of reading the store twice.
+pub type RecordHook<T> = Arc<dyn Fn(&str, Option<&str>, &Item) -> Option<T> + Send + Sync>;
+
+/// [`analyze`], with `hook` run on every node and edge record of the first pass and its
+/// results handed to `take` (with `true` for the edge collection), in the order read.
+pub async fn analyze_with<T: Send + 'static>(
+    store: &dyn Store,
+    node_coll: &str,
+    edge_coll: &str,
+    hook: Option<RecordHook<T>>,
+    take: &mut (dyn FnMut(bool, T) + Send),
+) -> Result<GraphReport> {
     let mut rep = GraphReport::default();
     let mut fps: Vec<u128> = Vec::new();
     let mut root_fps: Vec<u128> = Vec::new();
     let mut unreadable_fps: Vec<u128> = Vec::new();
-    let mut nodes = scan_mapped(store, node_coll, node_sum).await?;
+    let (h, c) = (hook.clone(), node_coll.to_string());
+    let mut nodes = crate::store::scan_map_named(store, node_coll, false, move |name, i| {
+        let x = h.as_ref().and_then(|h| h(&c, name, &i));
+        Some(Ok((node_sum(i), x)))
+    })
+    .await?;
     let mut node_unreadable = Vec::new();
     while let Some(item) = nodes.next().await {
-        match item? {
+        let (sum, x) = item?;
+        if let Some(x) = x {
+            take(false, x);
+        }
+        match sum {
             NodeSum::Record { fp, root, legacy } => {
                 rep.nodes += 1;
                 if let Some(l) = legacy {
@@ -309,10 +337,19 @@ pub async fn analyze(store: &dyn Store, node_coll: &str, edge_coll: &str) -> Res
     let mut dangling: Vec<String> = Vec::new();
     let mut undeletable: Vec<Value> = Vec::new();
     let ix = index.clone();
-    let mut edges = scan_mapped(store, edge_coll, move |i| edge_sum(&ix, i)).await?;
+    let (h, c) = (hook, edge_coll.to_string());
+    let mut edges = crate::store::scan_map_named(store, edge_coll, false, move |name, i| {
+        let x = h.as_ref().and_then(|h| h(&c, name, &i));
+        Some(Ok((edge_sum(&ix, i), x)))
+    })
+    .await?;
     let mut edge_unreadable = Vec::new();
     while let Some(item) = edges.next().await {
-        match item? {
+        let (sum, x) = item?;
+        if let Some(x) = x {
+            take(true, x);
+        }
+        match sum {
             EdgeSum::Link(s, t) => {
                 rep.edges += 1;
                 if !parent.is_empty() {

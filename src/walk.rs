@@ -298,9 +298,7 @@ pub async fn neighborhood(
     dir: Direction,
     max_nodes: Option<u64>,
 ) -> Result<Neighborhood> {
-    let mut n = walk(g, start, depth, dir, max_nodes, None, true).await?;
-    n.nodes = n.reached.iter().map(|r| (r.id.clone(), r.depth)).collect();
-    Ok(n)
+    levels(g, start, depth, dir, max_nodes, true).await
 }
 
 /// [`neighborhood`] without the edges among the last level (no extra lookup): the nodes
@@ -312,7 +310,18 @@ pub async fn reach(
     dir: Direction,
     max_nodes: Option<u64>,
 ) -> Result<Neighborhood> {
-    let mut n = walk(g, start, depth, dir, max_nodes, None, false).await?;
+    levels(g, start, depth, dir, max_nodes, false).await
+}
+
+async fn levels(
+    g: &Graph<'_>,
+    start: &str,
+    depth: u32,
+    dir: Direction,
+    max_nodes: Option<u64>,
+    close: bool,
+) -> Result<Neighborhood> {
+    let mut n = walk(g, start, depth, dir, max_nodes, None, close).await?;
     n.nodes = n.reached.iter().map(|r| (r.id.clone(), r.depth)).collect();
     Ok(n)
 }

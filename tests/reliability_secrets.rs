@@ -275,10 +275,17 @@ fn no_shell_or_process_is_spawned() {
         "\"bash\"",
         "system(",
     ];
+    // The one process jvdb starts: `export --render` runs Graphviz's `dot` with a fixed
+    // program name and a fixed `-Tsvg|-Tpng` argument, no shell, and the graph on its stdin
+    // (issue 12). It is allowed by its exact line, so any other spawn still fails here.
+    let allowed = ("commands/export.rs", "let spawned = Command::new(\"dot\")");
     let mut hits = Vec::new();
     for (path, text) in &files {
         for (n, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
+            if path.ends_with(allowed.0) && code.trim() == allowed.1 {
+                continue;
+            }
             for f in forbidden {
                 if code.contains(f) {
                     hits.push(format!("{path}:{}: {}", n + 1, line.trim()));

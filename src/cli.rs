@@ -229,6 +229,54 @@ pub enum ModeArg {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompressArg {
+    /// Zstandard (.tar.zst), with a frame checksum
+    Zstd,
+    /// gzip (.tar.gz)
+    Gzip,
+    /// No compression (.tar)
+    None,
+}
+
+/// How an archive that a command writes is compressed (`archive:FILE` targets, `dump`,
+/// `--backup`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ArchiveOpts {
+    /// Compression of an archive written: zstd, gzip or none [default: from the file name
+    /// (.tar.zst, .tar.gz, .tar), else zstd]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ALGO",
+        help_heading = "Archive options"
+    )]
+    pub compress: Option<CompressArg>,
+
+    /// Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]
+    #[arg(long, value_name = "N", help_heading = "Archive options")]
+    pub level: Option<i32>,
+}
+
+impl ArchiveOpts {
+    /// As backend settings (`archive.compress`, `archive.level`).
+    pub fn settings(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(c) = self.compress {
+            let name = match c {
+                CompressArg::Zstd => "zstd",
+                CompressArg::Gzip => "gzip",
+                CompressArg::None => "none",
+            };
+            out.push(("archive.compress".to_string(), name.to_string()));
+        }
+        if let Some(l) = self.level {
+            out.push(("archive.level".to_string(), l.to_string()));
+        }
+        out
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShellArg {
     Bash,
     Zsh,
@@ -271,6 +319,16 @@ pub enum Command {
     Copy(CopyArgs),
     /// Move a whole store to another store, verified
     Migrate(MigrateArgs),
+    /// Write a store to one archive file (or stdout), verified
+    #[command(
+        long_about = "Write a store to one archive file (or stdout), verified.\n\nThe archive is a tar of the store as jvspatial's JsonDB lays it out (<collection>/<id>.json with JsonDB's exact bytes), compressed with zstd (default), gzip or not at all, with a manifest (jvdb-manifest.json) written last: `tar --zstd -xf FILE -C DIR` gives a directory that jvspatial opens as its JsonDB. A file is written as a temp file next to it and renamed into place only once it is complete and read back equal to the store; an existing file is refused unless --force. With -o - (the default) the archive goes to stdout, which must not be a terminal."
+    )]
+    Dump(DumpArgs),
+    /// Put an archive's records into a store, verified against its manifest
+    #[command(
+        long_about = "Put an archive's records into a store, verified against its manifest.\n\nThe whole archive is read and checked first (tar and zstd/gzip framing, every entry, every collection's count and hash against the manifest): a truncated, damaged or altered archive is refused (exit 6) and nothing is written. A target that already holds records is refused unless --mode says what to do with ids it holds. FILE - reads stdin (copied to a temp file first, so it can be checked before anything is written)."
+    )]
+    Restore(RestoreArgs),
     /// Compare two stores collection by collection (counts and content hash)
     Verify(VerifyArgs),
     /// Name every id that differs between two stores (the same as `verify --list`)
@@ -456,6 +514,13 @@ pub struct DeleteArgs {
     /// Also delete the edges of deleted nodes
     #[arg(long)]
     pub cascade: bool,
+    /// First write every record to be deleted to this archive (written and fsynced before
+    /// anything is deleted; refused when it exists); `jvdb restore FILE --to SPEC --mode
+    /// replace` puts them back
+    #[arg(long, value_name = "FILE")]
+    pub backup: Option<String>,
+    #[command(flatten)]
+    pub archive: ArchiveOpts,
 }
 
 #[derive(Args, Debug)]
@@ -492,6 +557,14 @@ pub struct CleanupArgs {
     /// Report format: text (dangling edge ids on stdout) or a JSON report for cron
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// First write every record to be deleted or changed (dangling edges, nodes whose legacy
+    /// edges arrays are stripped) to this archive, written and fsynced before anything
+    /// changes (refused when it exists); `jvdb restore FILE --to SPEC --mode replace` puts
+    /// them back
+    #[arg(long, value_name = "FILE")]
+    pub backup: Option<String>,
+    #[command(flatten)]
+    pub archive: ArchiveOpts,
 }
 
 #[derive(Args, Debug)]
@@ -521,6 +594,11 @@ pub struct TransferArgs {
     /// own share (the hash: md5 of the id; PostgreSQL and SQLite compute it server-side)
     #[arg(long, value_name = "K/N", value_parser = parse_partition, allow_hyphen_values = true)]
     pub partition: Option<jvdb::partition::Partition>,
+    #[command(flatten)]
+    pub archive: ArchiveOpts,
+    /// An archive target may replace an existing file (`dump --force`).
+    #[arg(skip)]
+    pub overwrite: bool,
 }
 
 #[derive(Args, Debug)]
@@ -552,6 +630,85 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub upgrade: bool,
     /// Skip the verification pass (counts and content hash)
+    #[arg(long)]
+    pub no_verify: bool,
+    /// With --upgrade: first write the node records it changes, as they are in the source, to
+    /// this archive (written and fsynced before anything is migrated); `jvdb restore FILE --to
+    /// SPEC --mode replace` puts them back
+    #[arg(long, value_name = "FILE", requires = "upgrade")]
+    pub backup: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct DumpArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// The archive to write, or - for stdout
+    #[arg(short, long, value_name = "FILE|-", default_value = "-")]
+    pub output: String,
+    #[command(flatten)]
+    pub archive: ArchiveOpts,
+    /// Replace FILE when it exists (only once the new archive is complete and verified)
+    #[arg(long)]
+    pub force: bool,
+    /// Collections to dump (repeat or comma separate) [default: all]
+    #[arg(
+        long = "collection",
+        short = 'c',
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub collections: Vec<String>,
+    /// Records per write batch
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub batch_size: u64,
+    /// Read and check everything, report what would be written; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Skip reading the archive back to compare it with the store (its own manifest is still
+    /// checked)
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// The archive to restore, or - for stdin
+    #[arg(value_name = "FILE|-")]
+    pub file: String,
+    /// The store to restore into
+    #[arg(long, value_name = "SPEC")]
+    pub to: String,
+    /// What to do with ids the target already holds [required when the target holds any
+    /// record; an empty target needs none]
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Collections to restore (repeat or comma separate) [default: all in the archive]
+    #[arg(
+        long = "collection",
+        short = 'c',
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub collections: Vec<String>,
+    /// Records per write batch
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub batch_size: u64,
+    /// Check the archive and report what would be written; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not create jvspatial's indexes in the target (MongoDB)
+    #[arg(long)]
+    pub no_indexes: bool,
+    /// Batches written in parallel
+    #[arg(short = 'j', long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub jobs: u64,
+    /// Skip the verification pass of the target (the archive is still checked against its
+    /// manifest before anything is written)
     #[arg(long)]
     pub no_verify: bool,
 }

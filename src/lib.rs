@@ -7,6 +7,7 @@
 //! `graph` (cleanup rules), `check` (the consistency report and the pre-flight of a
 //! transfer), `stats` (`jvdb stats`), `output` (renderers).
 
+pub mod backup;
 pub mod check;
 pub mod error;
 pub mod export;

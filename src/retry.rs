@@ -581,6 +581,14 @@ impl Store for RetryStore {
     fn resume_key(&self, item: &Item) -> Option<String> {
         self.inner.resume_key(item)
     }
+
+    async fn seal(&self, source: &str) -> Result<bool> {
+        self.inner.seal(source).await
+    }
+
+    async fn commit(&self) -> Result<()> {
+        self.inner.commit().await
+    }
 }
 
 impl RetryStore {

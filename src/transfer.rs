@@ -74,7 +74,7 @@ pub fn record_hash_as(record: &Value, norm: &Norm) -> u128 {
 }
 
 /// [`record_hash`] of a record whose canonical bytes are `bytes`.
-fn bytes_hash(bytes: &[u8]) -> u128 {
+pub fn bytes_hash(bytes: &[u8]) -> u128 {
     let h = blake3::hash(bytes);
     let mut first = [0u8; 16];
     first.copy_from_slice(&h.as_bytes()[..16]);

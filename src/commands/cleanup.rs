@@ -68,6 +68,32 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
             return Err(Error::refused("not confirmed; nothing deleted").into());
         }
     }
+    // --backup: every record about to be deleted or changed, durable before the change.
+    let mut backed_up: Option<jvdb::backup::Written> = None;
+    if let Some(file) = &args.backup {
+        let strip_ids: &[String] = if args.strip_node_edges {
+            &rep.legacy_edge_arrays
+        } else {
+            &[]
+        };
+        if args.dry_run {
+            ctx.note(format!(
+                "jvdb: dry run: would back up {} record(s) to {file} first",
+                n + strip_ids.len() as u64
+            ));
+        } else {
+            let mut b = jvdb::backup::Backup::create(file, args.archive.settings()).await?;
+            b.records_by_id(store.as_ref(), &args.edge_collection, &rep.dangling)
+                .await?;
+            if !strip_ids.is_empty() {
+                b.records_by_id(store.as_ref(), &args.node_collection, strip_ids)
+                    .await?;
+            }
+            let w = b.finish(&store.describe()).await?;
+            ctx.note(format!("jvdb: backed up {}", w.summary()));
+            backed_up = Some(w);
+        }
+    }
     let mut deleted: Vec<String> = Vec::new();
     let mut failures: Vec<(String, String)> = Vec::new();
     if !args.dry_run && n > 0 {
@@ -137,6 +163,7 @@ pub async fn run(ctx: &Ctx, args: CleanupArgs) -> anyhow::Result<i32> {
                 tmp: &tmp_removed,
                 would_tmp: &would_remove_tmp,
                 failures: &failures,
+                backup: backed_up.as_ref(),
             };
             let report = json_report(&rep, &args, &done);
             writeln!(out, "{}", json::to_pretty(&report))?;
@@ -227,6 +254,7 @@ struct Done<'a> {
     tmp: &'a [String],
     would_tmp: &'a [String],
     failures: &'a [(String, String)],
+    backup: Option<&'a jvdb::backup::Written>,
 }
 
 /// The `--format json` report. Keys for changes made (`deleted_ids`, `stripped_node_edges`,
@@ -240,6 +268,7 @@ fn json_report(rep: &GraphReport, args: &CleanupArgs, done: &Done) -> Value {
         tmp,
         would_tmp,
         failures,
+        backup,
     } = *done;
     let mut m = Map::new();
     m.insert("dry_run".into(), Value::Bool(args.dry_run));
@@ -296,6 +325,19 @@ fn json_report(rep: &GraphReport, args: &CleanupArgs, done: &Done) -> Value {
                 })
                 .collect(),
         ),
+    );
+    // `backup`: the archive written first (`null` without --backup, and in a dry run).
+    m.insert(
+        "backup".into(),
+        match backup {
+            None => Value::Null,
+            Some(w) => {
+                let mut b = Map::new();
+                b.insert("file".into(), Value::Str(w.file.clone()));
+                b.insert("records".into(), Value::Int(w.total() as i64));
+                Value::Object(b)
+            }
+        },
     );
     Value::Object(m)
 }

@@ -100,6 +100,11 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<i32> {
                 String::new()
             }
         ));
+        if let Some(file) = &args.backup {
+            ctx.note(format!(
+                "jvdb: dry run: would back up {total} record(s) to {file} first"
+            ));
+        }
         report_dangling(ctx, store.as_ref(), &args, &targets, true).await?;
     } else if total > 0 {
         if bulk && !args.yes && !ctx.stdin_tty {
@@ -129,6 +134,17 @@ pub async fn run(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<i32> {
             if !ctx.confirm(&q) {
                 return Err(Error::refused("not confirmed; nothing deleted").into());
             }
+        }
+        // --backup: every record about to be deleted, durable before anything is deleted.
+        if let Some(file) = &args.backup {
+            let mut b = jvdb::backup::Backup::create(file, args.archive.settings()).await?;
+            b.records_by_id(store.as_ref(), &args.collection, &targets)
+                .await?;
+            if !edges.is_empty() {
+                b.records_by_id(store.as_ref(), "edge", &edges).await?;
+            }
+            let w = b.finish(&store.describe()).await?;
+            ctx.note(format!("jvdb: backed up {}", w.summary()));
         }
         let mut deleted = 0u64;
         let mut failed = 0u64;

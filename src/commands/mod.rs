@@ -2,6 +2,7 @@
 //! returns the exit code; errors travel as `anyhow::Error` and are mapped to exit codes here,
 //! in one place.
 
+mod archive;
 mod check;
 mod cleanup;
 mod collections;
@@ -51,6 +52,8 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Cleanup(a) => cleanup::run(&ctx, a).await,
         Command::Copy(a) => transfer::run_copy(&ctx, a).await,
         Command::Migrate(a) => transfer::run_migrate(&ctx, a).await,
+        Command::Dump(a) => archive::run_dump(&ctx, a).await,
+        Command::Restore(a) => archive::run_restore(&ctx, a).await,
         Command::Verify(a) => verify::run(&ctx, a).await,
         Command::Diff(mut a) => {
             a.list = true;
@@ -108,6 +111,8 @@ fn own(cmd: &Command) -> Own<'_> {
         Command::Cleanup(a) => o(Some(&a.store), None, Some(&a.conn)),
         Command::Copy(a) => o(None, Some(&a.dialect), Some(&a.transfer.conn)),
         Command::Migrate(a) => o(None, None, Some(&a.transfer.conn)),
+        Command::Dump(a) => o(Some(&a.store), None, Some(&a.conn)),
+        Command::Restore(a) => o(None, None, Some(&a.conn)),
         Command::Verify(a) | Command::Diff(a) => o(None, None, Some(&a.conn)),
         Command::Check(a) => o(Some(&a.store), None, Some(&a.conn)),
         Command::Stats(a) => o(Some(&a.store), None, Some(&a.conn)),
@@ -131,6 +136,8 @@ fn command_name(cmd: &Command) -> &'static str {
         Command::Cleanup(_) => "cleanup",
         Command::Copy(_) => "copy",
         Command::Migrate(_) => "migrate",
+        Command::Dump(_) => "dump",
+        Command::Restore(_) => "restore",
         Command::Verify(_) => "verify",
         Command::Diff(_) => "diff",
         Command::Check(_) => "check",
@@ -172,6 +179,7 @@ pub fn merge_options(top: &TopArgs, cmd: &Command) -> Result<GlobalArgs, Error> 
     let name = command_name(cmd);
     let no_store = match cmd {
         Command::Copy(_) | Command::Migrate(_) => "it takes --from and --to",
+        Command::Restore(_) => "it takes the archive and --to",
         Command::Verify(_) | Command::Diff(_) => "it takes the two store specs as arguments",
         _ => "it opens no store",
     };
@@ -312,6 +320,7 @@ impl Ctx {
             connect_timeout: Some(std::time::Duration::from_secs_f64(
                 self.global.connect_timeout,
             )),
+            sink: false,
             retry: Some(Arc::new(jvdb::retry::RetryPolicy {
                 retry_for: std::time::Duration::from_secs_f64(self.global.retry_for),
                 io_timeout: std::time::Duration::from_secs_f64(self.global.io_timeout),

@@ -49,7 +49,7 @@ fn bars(ctx: &Ctx) -> Bars {
 }
 
 /// Ctrl-C sets the flag; the engine finishes the batch in flight and stops.
-fn interrupt_flag() -> Arc<AtomicBool> {
+pub(super) fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let f = flag.clone();
     tokio::spawn(async move {
@@ -60,7 +60,7 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     flag
 }
 
-async fn open_pair(
+pub(super) async fn open_pair(
     ctx: &Ctx,
     t: &TransferArgs,
 ) -> anyhow::Result<(Arc<dyn Store>, Arc<dyn Store>)> {
@@ -81,6 +81,13 @@ async fn open_pair(
         .map_err(|e| e.context("--from"))?;
     let mut opts = ctx.open_options(!t.dry_run);
     opts.missing_is_empty = t.dry_run;
+    // A transfer ends its target with seal and commit (an archive written as one stream).
+    opts.sink = true;
+    opts.settings.extend(t.archive.settings());
+    if t.overwrite {
+        opts.settings
+            .push(("archive.overwrite".to_string(), "true".to_string()));
+    }
     let dst = to.open(&opts).await.map_err(|e| e.context("--to"))?;
     Ok((src, dst))
 }
@@ -238,6 +245,10 @@ async fn copy(ctx: &Ctx, args: CopyArgs) -> anyhow::Result<i32> {
         .await
         .map_err(resume_hint)?;
     let code = report(ctx, &results, opts.dry_run);
+    if !opts.dry_run {
+        dst.seal(&src.describe()).await?;
+        dst.commit().await?;
+    }
     let conflicts = opts.mode == SaveMode::Insert
         && results.iter().any(|r| !r.failed.is_empty())
         && results.iter().all(|r| r.unreadable.is_empty());
@@ -335,13 +346,58 @@ async fn migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
         indexes: !args.transfer.no_indexes,
         partition: args.transfer.partition,
     };
-    let colls = transfer::plan(src.as_ref(), &opts).await?;
+    // --backup: the node records --upgrade changes, as the source holds them, before any
+    // record moves.
+    if let Some(file) = &args.backup {
+        let legacy = |r: &jvdb::Value| r.get("edges").is_some();
+        if opts.dry_run {
+            ctx.note(format!(
+                "jvdb: dry run: would back up the node records --upgrade changes to {file}"
+            ));
+        } else {
+            let mut b =
+                jvdb::backup::Backup::create(file, args.transfer.archive.settings()).await?;
+            b.records_matching(src.as_ref(), "node", legacy).await?;
+            let w = b.finish(&src.describe()).await?;
+            ctx.note(format!("jvdb: backed up {}", w.summary()));
+        }
+    }
+    let plan = Migration {
+        verb: ("migrating", "dry run: would migrate"),
+        verify: !args.no_verify,
+        conflicts_fail: false,
+    };
+    run_migration(ctx, src.as_ref(), dst.as_ref(), opts, &args, &plan, &flag).await
+}
+
+/// How [`run_migration`] words and finishes its run (migrate, dump, restore).
+pub(super) struct Migration {
+    /// The note's verb, and the dry run's.
+    pub verb: (&'static str, &'static str),
+    /// Read the target back and compare it with what was read.
+    pub verify: bool,
+    /// Records refused as conflicts (an insert met an existing id) make exit 5.
+    pub conflicts_fail: bool,
+}
+
+/// Move the records of `opts` from `src` to `dst`, end the target (seal), verify it, and
+/// publish it (commit). `args` names the stores for hints.
+pub(super) async fn run_migration(
+    ctx: &Ctx,
+    src: &dyn Store,
+    dst: &dyn Store,
+    opts: TransferOptions,
+    args: &MigrateArgs,
+    plan: &Migration,
+    flag: &AtomicBool,
+) -> anyhow::Result<i32> {
+    let colls = transfer::plan(src, &opts).await?;
     ctx.note(format!(
         "jvdb: {} {} collection(s){} from {} to {}",
         if opts.dry_run {
-            "dry run: would migrate"
+            plan.verb.1
         } else {
-            "migrating"
+            plan.verb.0
         },
         colls.len(),
         match opts.partition {
@@ -356,16 +412,37 @@ async fn migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     if let Some(mut limits) = dst.write_limits() {
         // Without jvspatial's indexes (--no-indexes) no unique edge index refuses duplicates.
         limits.unique_edge_key &= opts.indexes;
-        let pre = jvdb::check::preflight(src.as_ref(), &colls, &limits).await?;
+        let pre = jvdb::check::preflight(src, &colls, &limits).await?;
         if let Some(line) = pre.summary_line(&dst.describe()) {
             eprintln!("jvdb: pre-flight: {}", jvdb::store::redact(&line));
         }
     }
-    let results = transfer::transfer(src.as_ref(), dst.as_ref(), &colls, &opts, &bars(ctx), &flag)
+    let results = transfer::transfer(src, dst, &colls, &opts, &bars(ctx), flag)
         .await
         .map_err(resume_hint)?;
-    let code = report(ctx, &results, opts.dry_run);
-    if opts.dry_run || args.no_verify {
+    let mut code = report(ctx, &results, opts.dry_run);
+    if plan.conflicts_fail
+        && code != exit::OK
+        && results.iter().all(|r| r.unreadable.is_empty())
+        && results
+            .iter()
+            .flat_map(|r| &r.failed)
+            .all(|(_, why)| why.contains("exists"))
+    {
+        code = exit::CONFLICT;
+    }
+    if opts.dry_run {
+        return Ok(code);
+    }
+    // End a target written as one stream; it can then be read back (unless it went to stdout).
+    let readable = dst.seal(&src.describe()).await?;
+    if !plan.verify || !readable {
+        if plan.verify {
+            ctx.note(
+                "jvdb: the archive went to stdout, so it is not read back here; jvdb restore checks it against its manifest",
+            );
+        }
+        dst.commit().await?;
         return Ok(code);
     }
     // Verify: the target must hold what was read (canonical form), per collection. Records
@@ -377,16 +454,15 @@ async fn migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     for r in &results {
         // With --partition, the target restricted to the same partition: the processes of the
         // other partitions may be writing the rest of it at the same time.
-        let norm = transfer::norm_of(&[dst.as_ref()]);
-        let (d, bad) =
-            transfer::digest_partition(dst.as_ref(), &r.name, norm, opts.partition).await?;
+        let norm = transfer::norm_of(&[dst]);
+        let (d, bad) = transfer::digest_partition(dst, &r.name, norm, opts.partition).await?;
         if d == r.source_digest && bad.is_empty() {
             continue;
         }
         if bad.is_empty() {
             let m = transfer::explain_mismatch(
-                src.as_ref(),
-                dst.as_ref(),
+                src,
+                dst,
                 &r.name,
                 args.upgrade,
                 opts.partition,
@@ -418,6 +494,7 @@ async fn migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
         ));
     }
     if mismatches.is_empty() {
+        dst.commit().await?;
         let total: u64 = results.iter().map(|r| r.source_digest.count).sum();
         ctx.note(format!(
             "jvdb: verified {} collection(s), {total} record(s){}: {}",
@@ -437,9 +514,11 @@ async fn migrate(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<i32> {
     for m in &mismatches {
         eprintln!("jvdb: verification mismatch: {m}");
     }
-    name_differences(src.as_ref(), dst.as_ref(), &differing, &args).await?;
+    name_differences(src, dst, &differing, args).await?;
     if code != exit::OK {
-        // Failed or unreadable records explain the mismatch: a partial failure.
+        // Failed or unreadable records explain the mismatch: a partial failure. What was
+        // written stays (an archive too), each record not written named above.
+        dst.commit().await?;
         return Ok(code);
     }
     Err(Error::refused(format!(

@@ -3,6 +3,7 @@
 //!
 //! Adding a backend is one new file implementing [`Store`] plus one line in [`BACKENDS`].
 
+pub mod archive;
 pub mod json;
 pub mod memory;
 pub mod mongo;
@@ -349,6 +350,22 @@ pub trait Store: Send + Sync {
             Item::Unreadable { id, .. } => Some(id.clone()),
         }
     }
+
+    /// Capability, for a store written as one stream (an archive): end it after the last
+    /// write of a transfer (write what closes it, flush, fsync), naming the store it was read
+    /// from (`source`, redacted). Returns whether what was written can now be read back to
+    /// verify it (`false`: it went to stdout). Stores written record by record have nothing
+    /// to end: `true`.
+    async fn seal(&self, _source: &str) -> Result<bool> {
+        Ok(true)
+    }
+
+    /// Capability: publish what [`Store::seal`] ended, once it is verified (an archive's temp
+    /// file is renamed to its name). A store dropped before its commit keeps nothing of the
+    /// stream. Stores written record by record have nothing to publish.
+    async fn commit(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// See [`Store::disk_usage`].
@@ -567,6 +584,10 @@ pub struct OpenOptions {
     /// Retry transient failures of a store that has them ([`Store::transient_failures`]):
     /// the opened store is wrapped in [`crate::retry::RetryStore`]. `None` = no retries.
     pub retry: Option<Arc<crate::retry::RetryPolicy>>,
+    /// Opened as the target of a transfer (dump, migrate, copy, a backup), which ends it with
+    /// [`Store::seal`] and [`Store::commit`]. A store written as one stream refuses to be
+    /// opened for writing otherwise (`save` into an archive would never be sealed).
+    pub sink: bool,
 }
 
 impl OpenOptions {
@@ -621,6 +642,7 @@ pub static BACKENDS: &[&Backend] = &[
     &mongo::BACKEND,
     &sqlite::BACKEND,
     &postgres::BACKEND,
+    &archive::BACKEND,
 ];
 
 /// Backends the design names that are not built yet (for clear errors).
@@ -721,6 +743,11 @@ impl StoreSpec {
                 if b.name == "json" && rest.is_empty() {
                     return Err(Error::invalid(
                         "invalid store spec 'json:': it needs a directory, e.g. json:./jvdb",
+                    ));
+                }
+                if b.name == "archive" && rest.is_empty() {
+                    return Err(Error::invalid(
+                        "invalid store spec 'archive:': it needs a file, e.g. archive:backup.tar.zst (or archive:- for stdin/stdout)",
                     ));
                 }
                 if b.name == "memory" && !rest.is_empty() {

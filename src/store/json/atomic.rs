@@ -96,7 +96,7 @@ fn write_temp(tmp: &Path, data: &[u8]) -> io::Result<()> {
 }
 
 /// Rename without replacing an existing target. `Err(AlreadyExists)` when it exists.
-fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+pub(crate) fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::ffi::CString;

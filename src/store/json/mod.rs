@@ -182,7 +182,7 @@ fn a_type(v: &Value) -> &'static str {
     }
 }
 
-enum Read {
+pub(crate) enum Read {
     Missing,
     Found(Value),
     Unreadable(String),
@@ -206,7 +206,7 @@ fn read_error(e: &io::Error) -> Read {
     }
 }
 
-fn decode(bytes: &[u8]) -> Read {
+pub(crate) fn decode(bytes: &[u8]) -> Read {
     if bytes.is_empty() {
         return Read::Unreadable("empty file".into());
     }

@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'jvdb' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
@@ -45,6 +45,8 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Remove dangling edges (jvspatial validate_graph''s rule) and other damage')
             [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy records of chosen collections from one store to another')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move a whole store to another store, verified')
+            [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Write a store to one archive file (or stdout), verified')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Put an archive''s records into a store, verified against its manifest')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Compare two stores collection by collection (counts and content hash)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Name every id that differs between two stores (the same as `verify --list`)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Report what is wrong with a store, read-only (exit 7 when anything is found)')
@@ -59,7 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;info' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
             [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
@@ -76,7 +78,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;collections' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
             [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
@@ -93,7 +95,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;count' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
@@ -114,7 +116,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;get' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
             [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
@@ -131,7 +133,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;find' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
@@ -158,7 +160,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;save' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
             [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
@@ -180,7 +182,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;delete' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
@@ -190,6 +192,9 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''; @FILE reads it from a file, @- from stdin')
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''; @FILE reads it from a file, @- from stdin')
             [CompletionResult]::new('--max-delete', '--max-delete', [CompletionResultType]::ParameterName, 'Refuse (exit 6) when more than N records would be deleted')
+            [CompletionResult]::new('--backup', '--backup', [CompletionResultType]::ParameterName, 'First write every record to be deleted to this archive (written and fsynced before anything is deleted; refused when it exists); `jvdb restore FILE --to SPEC --mode replace` puts them back')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]')
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be deleted; delete nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Delete without asking. Needed for a bulk delete (--query, several ids) when stdin is not a terminal, else it is refused (exit 6); one id named on the command line needs no --yes')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Delete without asking. Needed for a bulk delete (--query, several ids) when stdin is not a terminal, else it is refused (exit 6); one id named on the command line needs no --yes')
@@ -205,7 +210,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;cleanup' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
             [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
@@ -214,6 +219,9 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--node-collection', '--node-collection', [CompletionResultType]::ParameterName, 'Node collection name')
             [CompletionResult]::new('--edge-collection', '--edge-collection', [CompletionResultType]::ParameterName, 'Edge collection name')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format: text (dangling edge ids on stdout) or a JSON report for cron')
+            [CompletionResult]::new('--backup', '--backup', [CompletionResultType]::ParameterName, 'First write every record to be deleted or changed (dangling edges, nodes whose legacy edges arrays are stripped) to this archive, written and fsynced before anything changes (refused when it exists); `jvdb restore FILE --to SPEC --mode replace` puts them back')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]')
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Report what would be removed; change nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Delete without asking. Needed when stdin is not a terminal (cron, scripts): without it cleanup that would delete edges is refused (exit 6)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Delete without asking. Needed when stdin is not a terminal (cron, scripts): without it cleanup that would delete edges is refused (exit 6)')
@@ -224,8 +232,8 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars, summaries or warnings on stderr (errors still print)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -242,6 +250,8 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Batches written in parallel')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Batches written in parallel')
             [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'Move only the records whose id hashes to partition K of N (1-based, like `split -n K/N`): N processes, one per partition, move one store in parallel, each verifying its own share (the hash: md5 of the id; PostgreSQL and SQLite compute it server-side)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]')
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Collections to copy (repeat or comma separate) [default: all]')
             [CompletionResult]::new('--collection', '--collection', [CompletionResultType]::ParameterName, 'Collections to copy (repeat or comma separate) [default: all]')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''; @FILE reads it from a file, @- from stdin')
@@ -271,6 +281,9 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Batches written in parallel')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Batches written in parallel')
             [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'Move only the records whose id hashes to partition K of N (1-based, like `split -n K/N`): N processes, one per partition, move one store in parallel, each verifying its own share (the hash: md5 of the id; PostgreSQL and SQLite compute it server-side)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]')
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]')
+            [CompletionResult]::new('--backup', '--backup', [CompletionResultType]::ParameterName, 'With --upgrade: first write the node records it changes, as they are in the source, to this archive (written and fsynced before anything is migrated); `jvdb restore FILE --to SPEC --mode replace` puts them back')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Read and check everything, report what would be written; write nothing')
             [CompletionResult]::new('--no-indexes', '--no-indexes', [CompletionResultType]::ParameterName, 'Do not create jvspatial''s indexes in the target (MongoDB)')
             [CompletionResult]::new('--upgrade', '--upgrade', [CompletionResultType]::ParameterName, 'Drop legacy node `edges` arrays (jvspatial 0.0.x) on the way')
@@ -279,8 +292,59 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars, summaries or warnings on stderr (errors still print)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;dump' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
+            [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
+            [CompletionResult]::new('--io-timeout', '--io-timeout', [CompletionResultType]::ParameterName, 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The archive to write, or - for stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The archive to write, or - for stdout')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]')
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Collections to dump (repeat or comma separate) [default: all]')
+            [CompletionResult]::new('--collection', '--collection', [CompletionResultType]::ParameterName, 'Collections to dump (repeat or comma separate) [default: all]')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Records per write batch')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace FILE when it exists (only once the new archive is complete and verified)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Read and check everything, report what would be written; write nothing')
+            [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Skip reading the archive back to compare it with the store (its own manifest is still checked)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars, summaries or warnings on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars, summaries or warnings on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'jvdb;restore' {
+            [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
+            [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
+            [CompletionResult]::new('--io-timeout', '--io-timeout', [CompletionResultType]::ParameterName, 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The store to restore into')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'What to do with ids the target already holds [required when the target holds any record; an empty target needs none]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Collections to restore (repeat or comma separate) [default: all in the archive]')
+            [CompletionResult]::new('--collection', '--collection', [CompletionResultType]::ParameterName, 'Collections to restore (repeat or comma separate) [default: all in the archive]')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Records per write batch')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Batches written in parallel')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Batches written in parallel')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Check the archive and report what would be written; write nothing')
+            [CompletionResult]::new('--no-indexes', '--no-indexes', [CompletionResultType]::ParameterName, 'Do not create jvspatial''s indexes in the target (MongoDB)')
+            [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Skip the verification pass of the target (the archive is still checked against its manifest before anything is written)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars, summaries or warnings on stderr (errors still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars, summaries or warnings on stderr (errors still print)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say which store was chosen and why, and more detail on what happens')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -326,7 +390,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;check' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
             [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
@@ -346,7 +410,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;stats' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
             [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
@@ -366,7 +430,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;export' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
@@ -398,7 +462,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;edges' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
             [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
@@ -419,7 +483,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;neighbors' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
             [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
@@ -441,7 +505,7 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;path' {
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]')
             [CompletionResult]::new('--mongo-db', '--mongo-db', [CompletionResultType]::ParameterName, 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a database server before giving up (exit 4) [default: 5]')
             [CompletionResult]::new('--retry-for', '--retry-for', [CompletionResultType]::ParameterName, 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]')
@@ -495,6 +559,8 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Remove dangling edges (jvspatial validate_graph''s rule) and other damage')
             [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy records of chosen collections from one store to another')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move a whole store to another store, verified')
+            [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Write a store to one archive file (or stdout), verified')
+            [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Put an archive''s records into a store, verified against its manifest')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Compare two stores collection by collection (counts and content hash)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Name every id that differs between two stores (the same as `verify --list`)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Report what is wrong with a store, read-only (exit 7 when anything is found)')
@@ -536,6 +602,12 @@ Register-ArgumentCompleter -Native -CommandName 'jvdb' -ScriptBlock {
             break
         }
         'jvdb;help;migrate' {
+            break
+        }
+        'jvdb;help;dump' {
+            break
+        }
+        'jvdb;help;restore' {
             break
         }
         'jvdb;help;verify' {

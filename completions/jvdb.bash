@@ -40,6 +40,9 @@ _jvdb() {
             jvdb,diff)
                 cmd="jvdb__subcmd__diff"
                 ;;
+            jvdb,dump)
+                cmd="jvdb__subcmd__dump"
+                ;;
             jvdb,edges)
                 cmd="jvdb__subcmd__edges"
                 ;;
@@ -69,6 +72,9 @@ _jvdb() {
                 ;;
             jvdb,path)
                 cmd="jvdb__subcmd__path"
+                ;;
+            jvdb,restore)
+                cmd="jvdb__subcmd__restore"
                 ;;
             jvdb,save)
                 cmd="jvdb__subcmd__save"
@@ -103,6 +109,9 @@ _jvdb() {
             jvdb__subcmd__help,diff)
                 cmd="jvdb__subcmd__help__subcmd__diff"
                 ;;
+            jvdb__subcmd__help,dump)
+                cmd="jvdb__subcmd__help__subcmd__dump"
+                ;;
             jvdb__subcmd__help,edges)
                 cmd="jvdb__subcmd__help__subcmd__edges"
                 ;;
@@ -133,6 +142,9 @@ _jvdb() {
             jvdb__subcmd__help,path)
                 cmd="jvdb__subcmd__help__subcmd__path"
                 ;;
+            jvdb__subcmd__help,restore)
+                cmd="jvdb__subcmd__help__subcmd__restore"
+                ;;
             jvdb__subcmd__help,save)
                 cmd="jvdb__subcmd__help__subcmd__save"
                 ;;
@@ -149,7 +161,7 @@ _jvdb() {
 
     case "${cmd}" in
         jvdb)
-            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --retry-for --io-timeout --quiet --verbose --help --version info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help"
+            opts="-q -v -h -V --db --dialect --mongo-db --connect-timeout --retry-for --io-timeout --quiet --verbose --help --version info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,7 +249,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__cleanup)
-            opts="-y -q -v -h -V --db --mongo-db --connect-timeout --retry-for --io-timeout --dry-run --yes --max-delete --force --strip-node-edges --tmp-files --node-collection --edge-collection --format --quiet --verbose --help --version"
+            opts="-y -q -v -h -V --db --mongo-db --connect-timeout --retry-for --io-timeout --dry-run --yes --max-delete --force --strip-node-edges --tmp-files --node-collection --edge-collection --format --backup --compress --level --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -277,6 +289,18 @@ _jvdb() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --backup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "zstd gzip none" -- "${cur}"))
+                    return 0
+                    ;;
+                --level)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -339,7 +363,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__copy)
-            opts="-j -c -f -q -v -h -V --dialect --mongo-db --connect-timeout --retry-for --io-timeout --from --to --batch-size --dry-run --no-indexes --jobs --partition --collection --filter --query --mode --quiet --verbose --help --version"
+            opts="-j -c -f -q -v -h -V --dialect --mongo-db --connect-timeout --retry-for --io-timeout --from --to --batch-size --dry-run --no-indexes --jobs --partition --compress --level --collection --filter --query --mode --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -386,6 +410,14 @@ _jvdb() {
                     return 0
                     ;;
                 --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "zstd gzip none" -- "${cur}"))
+                    return 0
+                    ;;
+                --level)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -475,7 +507,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__delete)
-            opts="-f -y -q -v -h -V --db --dialect --mongo-db --connect-timeout --retry-for --io-timeout --filter --query --dry-run --yes --max-delete --cascade --quiet --verbose --help --version"
+            opts="-f -y -q -v -h -V --db --dialect --mongo-db --connect-timeout --retry-for --io-timeout --filter --query --dry-run --yes --max-delete --cascade --backup --compress --level --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -518,6 +550,18 @@ _jvdb() {
                     return 0
                     ;;
                 --max-delete)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "zstd gzip none" -- "${cur}"))
+                    return 0
+                    ;;
+                --level)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -564,6 +608,68 @@ _jvdb() {
                     return 0
                     ;;
                 --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jvdb__subcmd__dump)
+            opts="-o -c -q -v -h -V --db --mongo-db --connect-timeout --retry-for --io-timeout --output --compress --level --force --collection --batch-size --dry-run --no-verify --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "zstd gzip none" -- "${cur}"))
+                    return 0
+                    ;;
+                --level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --collection)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -853,7 +959,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__help)
-            opts="info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help"
+            opts="info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -965,6 +1071,20 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jvdb__subcmd__help__subcmd__dump)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1118,6 +1238,20 @@ _jvdb() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        jvdb__subcmd__help__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         jvdb__subcmd__help__subcmd__save)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1199,7 +1333,7 @@ _jvdb() {
             return 0
             ;;
         jvdb__subcmd__migrate)
-            opts="-j -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --from --to --batch-size --dry-run --no-indexes --jobs --partition --upgrade --no-verify --quiet --verbose --help --version"
+            opts="-j -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --from --to --batch-size --dry-run --no-indexes --jobs --partition --compress --level --upgrade --no-verify --backup --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1242,6 +1376,18 @@ _jvdb() {
                     return 0
                     ;;
                 --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -W "zstd gzip none" -- "${cur}"))
+                    return 0
+                    ;;
+                --level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backup)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1359,6 +1505,64 @@ _jvdb() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "json jsonl table csv ids" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jvdb__subcmd__restore)
+            opts="-c -j -q -v -h -V --mongo-db --connect-timeout --retry-for --io-timeout --to --mode --collection --batch-size --dry-run --no-indexes --jobs --no-verify --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mongo-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --io-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "replace insert merge skip-existing" -- "${cur}"))
+                    return 0
+                    ;;
+                --collection)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -18,7 +18,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
     }
     var completions = [
         &'jvdb'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
@@ -42,6 +42,8 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand cleanup 'Remove dangling edges (jvspatial validate_graph''s rule) and other damage'
             cand copy 'Copy records of chosen collections from one store to another'
             cand migrate 'Move a whole store to another store, verified'
+            cand dump 'Write a store to one archive file (or stdout), verified'
+            cand restore 'Put an archive''s records into a store, verified against its manifest'
             cand verify 'Compare two stores collection by collection (counts and content hash)'
             cand diff 'Name every id that differs between two stores (the same as `verify --list`)'
             cand check 'Report what is wrong with a store, read-only (exit 7 when anything is found)'
@@ -55,7 +57,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'jvdb;info'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
@@ -71,7 +73,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;collections'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
@@ -87,7 +89,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;count'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
@@ -107,7 +109,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;get'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
@@ -123,7 +125,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;find'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
@@ -149,7 +151,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;save'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
@@ -170,7 +172,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;delete'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
@@ -180,6 +182,9 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --query 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''; @FILE reads it from a file, @- from stdin'
             cand --filter 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''; @FILE reads it from a file, @- from stdin'
             cand --max-delete 'Refuse (exit 6) when more than N records would be deleted'
+            cand --backup 'First write every record to be deleted to this archive (written and fsynced before anything is deleted; refused when it exists); `jvdb restore FILE --to SPEC --mode replace` puts them back'
+            cand --compress 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]'
+            cand --level 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]'
             cand --dry-run 'Show what would be deleted; delete nothing'
             cand -y 'Delete without asking. Needed for a bulk delete (--query, several ids) when stdin is not a terminal, else it is refused (exit 6); one id named on the command line needs no --yes'
             cand --yes 'Delete without asking. Needed for a bulk delete (--query, several ids) when stdin is not a terminal, else it is refused (exit 6); one id named on the command line needs no --yes'
@@ -194,7 +199,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;cleanup'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
@@ -203,6 +208,9 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --node-collection 'Node collection name'
             cand --edge-collection 'Edge collection name'
             cand --format 'Report format: text (dangling edge ids on stdout) or a JSON report for cron'
+            cand --backup 'First write every record to be deleted or changed (dangling edges, nodes whose legacy edges arrays are stripped) to this archive, written and fsynced before anything changes (refused when it exists); `jvdb restore FILE --to SPEC --mode replace` puts them back'
+            cand --compress 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]'
+            cand --level 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]'
             cand --dry-run 'Report what would be removed; change nothing'
             cand -y 'Delete without asking. Needed when stdin is not a terminal (cron, scripts): without it cleanup that would delete edges is refused (exit 6)'
             cand --yes 'Delete without asking. Needed when stdin is not a terminal (cron, scripts): without it cleanup that would delete edges is refused (exit 6)'
@@ -213,8 +221,8 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
             cand -v 'Say which store was chosen and why, and more detail on what happens'
             cand --verbose 'Say which store was chosen and why, and more detail on what happens'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -230,6 +238,8 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand -j 'Batches written in parallel'
             cand --jobs 'Batches written in parallel'
             cand --partition 'Move only the records whose id hashes to partition K of N (1-based, like `split -n K/N`): N processes, one per partition, move one store in parallel, each verifying its own share (the hash: md5 of the id; PostgreSQL and SQLite compute it server-side)'
+            cand --compress 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]'
+            cand --level 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]'
             cand -c 'Collections to copy (repeat or comma separate) [default: all]'
             cand --collection 'Collections to copy (repeat or comma separate) [default: all]'
             cand -f 'Filter as a JSON query document (MongoDB syntax), e.g. ''{"context.pop":{"$gt":1e6}}''; @FILE reads it from a file, @- from stdin'
@@ -258,6 +268,9 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand -j 'Batches written in parallel'
             cand --jobs 'Batches written in parallel'
             cand --partition 'Move only the records whose id hashes to partition K of N (1-based, like `split -n K/N`): N processes, one per partition, move one store in parallel, each verifying its own share (the hash: md5 of the id; PostgreSQL and SQLite compute it server-side)'
+            cand --compress 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]'
+            cand --level 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]'
+            cand --backup 'With --upgrade: first write the node records it changes, as they are in the source, to this archive (written and fsynced before anything is migrated); `jvdb restore FILE --to SPEC --mode replace` puts them back'
             cand --dry-run 'Read and check everything, report what would be written; write nothing'
             cand --no-indexes 'Do not create jvspatial''s indexes in the target (MongoDB)'
             cand --upgrade 'Drop legacy node `edges` arrays (jvspatial 0.0.x) on the way'
@@ -266,8 +279,57 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
             cand -v 'Say which store was chosen and why, and more detail on what happens'
             cand --verbose 'Say which store was chosen and why, and more detail on what happens'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;dump'= {
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
+            cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
+            cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
+            cand --io-timeout 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]'
+            cand -o 'The archive to write, or - for stdout'
+            cand --output 'The archive to write, or - for stdout'
+            cand --compress 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]'
+            cand --level 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]'
+            cand -c 'Collections to dump (repeat or comma separate) [default: all]'
+            cand --collection 'Collections to dump (repeat or comma separate) [default: all]'
+            cand --batch-size 'Records per write batch'
+            cand --force 'Replace FILE when it exists (only once the new archive is complete and verified)'
+            cand --dry-run 'Read and check everything, report what would be written; write nothing'
+            cand --no-verify 'Skip reading the archive back to compare it with the store (its own manifest is still checked)'
+            cand -q 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'jvdb;restore'= {
+            cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
+            cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
+            cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
+            cand --io-timeout 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]'
+            cand --to 'The store to restore into'
+            cand --mode 'What to do with ids the target already holds [required when the target holds any record; an empty target needs none]'
+            cand -c 'Collections to restore (repeat or comma separate) [default: all in the archive]'
+            cand --collection 'Collections to restore (repeat or comma separate) [default: all in the archive]'
+            cand --batch-size 'Records per write batch'
+            cand -j 'Batches written in parallel'
+            cand --jobs 'Batches written in parallel'
+            cand --dry-run 'Check the archive and report what would be written; write nothing'
+            cand --no-indexes 'Do not create jvspatial''s indexes in the target (MongoDB)'
+            cand --no-verify 'Skip the verification pass of the target (the archive is still checked against its manifest before anything is written)'
+            cand -q 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand --quiet 'No progress bars, summaries or warnings on stderr (errors still print)'
+            cand -v 'Say which store was chosen and why, and more detail on what happens'
+            cand --verbose 'Say which store was chosen and why, and more detail on what happens'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -310,7 +372,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;check'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
@@ -329,7 +391,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;stats'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
@@ -348,7 +410,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;export'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --dialect 'Query dialect: MongoDB semantics, or jvspatial''s QueryEngine exactly [default: mongo]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
@@ -379,7 +441,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;edges'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
@@ -399,7 +461,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;neighbors'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
@@ -420,7 +482,7 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand --version 'Print version'
         }
         &'jvdb;path'= {
-            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
+            cand --db 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]'
             cand --mongo-db 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]'
             cand --connect-timeout 'Seconds to wait for a database server before giving up (exit 4) [default: 5]'
             cand --retry-for 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]'
@@ -471,6 +533,8 @@ set edit:completion:arg-completer[jvdb] = {|@words|
             cand cleanup 'Remove dangling edges (jvspatial validate_graph''s rule) and other damage'
             cand copy 'Copy records of chosen collections from one store to another'
             cand migrate 'Move a whole store to another store, verified'
+            cand dump 'Write a store to one archive file (or stdout), verified'
+            cand restore 'Put an archive''s records into a store, verified against its manifest'
             cand verify 'Compare two stores collection by collection (counts and content hash)'
             cand diff 'Name every id that differs between two stores (the same as `verify --list`)'
             cand check 'Report what is wrong with a store, read-only (exit 7 when anything is found)'
@@ -502,6 +566,10 @@ set edit:completion:arg-completer[jvdb] = {|@words|
         &'jvdb;help;copy'= {
         }
         &'jvdb;help;migrate'= {
+        }
+        &'jvdb;help;dump'= {
+        }
+        &'jvdb;help;restore'= {
         }
         &'jvdb;help;verify'= {
         }

@@ -24,7 +24,7 @@ function __fish_jvdb_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c jvdb -n "__fish_jvdb_needs_command" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_needs_command" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_needs_command" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_needs_command" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
@@ -45,6 +45,8 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "delete" -d 'Delete record
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "cleanup" -d 'Remove dangling edges (jvspatial validate_graph\'s rule) and other damage'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "copy" -d 'Copy records of chosen collections from one store to another'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "migrate" -d 'Move a whole store to another store, verified'
+complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "dump" -d 'Write a store to one archive file (or stdout), verified'
+complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "restore" -d 'Put an archive\'s records into a store, verified against its manifest'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "verify" -d 'Compare two stores collection by collection (counts and content hash)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "diff" -d 'Name every id that differs between two stores (the same as `verify --list`)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "check" -d 'Report what is wrong with a store, read-only (exit 7 when anything is found)'
@@ -56,7 +58,7 @@ complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "path" -d 'A shortest path
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
 complete -c jvdb -n "__fish_jvdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
@@ -67,7 +69,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s q -l quiet -d 'No pro
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand info" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
@@ -81,7 +83,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s q -l quiet -d 
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand collections" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
@@ -94,7 +96,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s q -l quiet -d 'No pr
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand count" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
@@ -108,7 +110,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s q -l quiet -d 'No prog
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand get" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
@@ -131,7 +133,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s q -l quiet -d 'No pro
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand find" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
@@ -149,7 +151,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s q -l quiet -d 'No pro
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand save" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
@@ -158,6 +160,11 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l retry-for -d 'Secon
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l max-delete -d 'Refuse (exit 6) when more than N records would be deleted' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l backup -d 'First write every record to be deleted to this archive (written and fsynced before anything is deleted; refused when it exists); `jvdb restore FILE --to SPEC --mode replace` puts them back' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l compress -d 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]' -r -f -a "zstd\t'Zstandard (.tar.zst), with a frame checksum'
+gzip\t'gzip (.tar.gz)'
+none\t'No compression (.tar)'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l level -d 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l dry-run -d 'Show what would be deleted; delete nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s y -l yes -d 'Delete without asking. Needed for a bulk delete (--query, several ids) when stdin is not a terminal, else it is refused (exit 6); one id named on the command line needs no --yes'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -l cascade -d 'Also delete the edges of deleted nodes'
@@ -165,7 +172,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s q -l quiet -d 'No p
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand delete" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
@@ -175,6 +182,11 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l node-collection -d
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l edge-collection -d 'Edge collection name' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l format -d 'Report format: text (dangling edge ids on stdout) or a JSON report for cron' -r -f -a "text\t''
 json\t''"
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l backup -d 'First write every record to be deleted or changed (dangling edges, nodes whose legacy edges arrays are stripped) to this archive, written and fsynced before anything changes (refused when it exists); `jvdb restore FILE --to SPEC --mode replace` puts them back' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l compress -d 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]' -r -f -a "zstd\t'Zstandard (.tar.zst), with a frame checksum'
+gzip\t'gzip (.tar.gz)'
+none\t'No compression (.tar)'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l level -d 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l dry-run -d 'Report what would be removed; change nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s y -l yes -d 'Delete without asking. Needed when stdin is not a terminal (cron, scripts): without it cleanup that would delete edges is refused (exit 6)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l force -d 'Run even when the node collection is empty or missing (every edge is then dangling)'
@@ -182,7 +194,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l strip-node-edges -
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -l tmp-files -d 'Also remove stale *.jvtmp files of processes that are not running (JSON stores)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
-complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s h -l help -d 'Print help'
+complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand cleanup" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
 jvspatial\t''"
@@ -195,6 +207,10 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l to -d 'Target store s
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l batch-size -d 'Records per write batch' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s j -l jobs -d 'Batches written in parallel' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l partition -d 'Move only the records whose id hashes to partition K of N (1-based, like `split -n K/N`): N processes, one per partition, move one store in parallel, each verifying its own share (the hash: md5 of the id; PostgreSQL and SQLite compute it server-side)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l compress -d 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]' -r -f -a "zstd\t'Zstandard (.tar.zst), with a frame checksum'
+gzip\t'gzip (.tar.gz)'
+none\t'No compression (.tar)'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l level -d 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s c -l collection -d 'Collections to copy (repeat or comma separate) [default: all]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -s f -l query -l filter -d 'Filter as a JSON query document (MongoDB syntax), e.g. \'{"context.pop":{"$gt":1e6}}\'; @FILE reads it from a file, @- from stdin' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand copy" -l mode -d 'What to do when an id already exists in the target' -r -f -a "replace\t'Replace the whole record (jvspatial\'s save)'
@@ -216,14 +232,57 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l to -d 'Target stor
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l batch-size -d 'Records per write batch' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s j -l jobs -d 'Batches written in parallel' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l partition -d 'Move only the records whose id hashes to partition K of N (1-based, like `split -n K/N`): N processes, one per partition, move one store in parallel, each verifying its own share (the hash: md5 of the id; PostgreSQL and SQLite compute it server-side)' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l compress -d 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]' -r -f -a "zstd\t'Zstandard (.tar.zst), with a frame checksum'
+gzip\t'gzip (.tar.gz)'
+none\t'No compression (.tar)'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l level -d 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l backup -d 'With --upgrade: first write the node records it changes, as they are in the source, to this archive (written and fsynced before anything is migrated); `jvdb restore FILE --to SPEC --mode replace` puts them back' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l dry-run -d 'Read and check everything, report what would be written; write nothing'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l no-indexes -d 'Do not create jvspatial\'s indexes in the target (MongoDB)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l upgrade -d 'Drop legacy node `edges` arrays (jvspatial 0.0.x) on the way'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -l no-verify -d 'Skip the verification pass (counts and content hash)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
-complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s h -l help -d 'Print help'
+complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand migrate" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -s o -l output -d 'The archive to write, or - for stdout' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -l compress -d 'Compression of an archive written: zstd, gzip or none [default: from the file name (.tar.zst, .tar.gz, .tar), else zstd]' -r -f -a "zstd\t'Zstandard (.tar.zst), with a frame checksum'
+gzip\t'gzip (.tar.gz)'
+none\t'No compression (.tar)'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -l level -d 'Compression level of an archive written: zstd 1-22 [default: 3], gzip 0-9 [default: 6]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -s c -l collection -d 'Collections to dump (repeat or comma separate) [default: all]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -l batch-size -d 'Records per write batch' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -l force -d 'Replace FILE when it exists (only once the new archive is complete and verified)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -l dry-run -d 'Read and check everything, report what would be written; write nothing'
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -l no-verify -d 'Skip reading the archive back to compare it with the store (its own manifest is still checked)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jvdb -n "__fish_jvdb_using_subcommand dump" -s V -l version -d 'Print version'
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -l io-timeout -d 'Seconds one database server operation, or a wait for the next records of a read, may take before it is abandoned as failed (and retried) [default: 30]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -l to -d 'The store to restore into' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -l mode -d 'What to do with ids the target already holds [required when the target holds any record; an empty target needs none]' -r -f -a "replace\t'Replace the whole record (jvspatial\'s save)'
+insert\t'Fail for ids that already exist (exit 5)'
+merge\t'Deep-merge into the stored record (objects merge, other values replace)'
+skip-existing\t'Leave records that already exist untouched'"
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -s c -l collection -d 'Collections to restore (repeat or comma separate) [default: all in the archive]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -l batch-size -d 'Records per write batch' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -s j -l jobs -d 'Batches written in parallel' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -l dry-run -d 'Check the archive and report what would be written; write nothing'
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -l no-indexes -d 'Do not create jvspatial\'s indexes in the target (MongoDB)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -l no-verify -d 'Skip the verification pass of the target (the archive is still checked against its manifest before anything is written)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -s q -l quiet -d 'No progress bars, summaries or warnings on stderr (errors still print)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c jvdb -n "__fish_jvdb_using_subcommand restore" -s V -l version -d 'Print version'
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand verify" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
@@ -252,7 +311,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s q -l quiet -d 'No pro
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand diff" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand check" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
@@ -269,7 +328,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand check" -s q -l quiet -d 'No pr
 complete -c jvdb -n "__fish_jvdb_using_subcommand check" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand check" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand check" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
@@ -283,7 +342,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -s q -l quiet -d 'No pr
 complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand stats" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l dialect -d 'Query dialect: MongoDB semantics, or jvspatial\'s QueryEngine exactly [default: mongo]' -r -f -a "mongo\t''
 jvspatial\t''"
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
@@ -313,7 +372,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s q -l quiet -d 'No p
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand export" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
@@ -333,7 +392,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -s q -l quiet -d 'No pr
 complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand edges" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
@@ -354,7 +413,7 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -s q -l quiet -d 'N
 complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c jvdb -n "__fish_jvdb_using_subcommand neighbors" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
+complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l db -d 'Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S, mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its variables, else ./jvdb; `jvdb info` shows the choice]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l mongo-db -d 'MongoDB database name when the URI has none [default: JVSPATIAL_MONGODB_DB_NAME, else jvdb]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l connect-timeout -d 'Seconds to wait for a database server before giving up (exit 4) [default: 5]' -r
 complete -c jvdb -n "__fish_jvdb_using_subcommand path" -l retry-for -d 'Seconds to keep retrying a database server operation that fails for a dropped connection, a restart or a time-out (backoff 0.1 s doubling to 5 s), before giving up with exit 4; 0 = no retries [default: 60]' -r
@@ -383,24 +442,26 @@ complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s q -l quiet -
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s v -l verbose -d 'Say which store was chosen and why, and more detail on what happens'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s h -l help -d 'Print help'
 complete -c jvdb -n "__fish_jvdb_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "info" -d 'Show which store is used and why, and whether it can be read (exit 4 when not)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "collections" -d 'List the collections of the store'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "count" -d 'Count the records of a collection'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "get" -d 'Print records by id'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "find" -d 'Find records with a query; streams results'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "save" -d 'Write records from --data, a file or stdin (object, array or JSONL)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "delete" -d 'Delete records by id or by query'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "cleanup" -d 'Remove dangling edges (jvspatial validate_graph\'s rule) and other damage'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "copy" -d 'Copy records of chosen collections from one store to another'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "migrate" -d 'Move a whole store to another store, verified'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "verify" -d 'Compare two stores collection by collection (counts and content hash)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "diff" -d 'Name every id that differs between two stores (the same as `verify --list`)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "check" -d 'Report what is wrong with a store, read-only (exit 7 when anything is found)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "stats" -d 'Counts, sizes and degree statistics of a store\'s graph'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "export" -d 'Write the graph, or a part of it, as dot, mermaid, graphml, gexf or jsonl'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "edges" -d 'The edges of a node'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "neighbors" -d 'The nodes around a node, breadth-first, each once with its depth'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "path" -d 'A shortest path between two nodes (exit 3 when there is none)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
-complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate verify diff check stats export edges neighbors path completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "info" -d 'Show which store is used and why, and whether it can be read (exit 4 when not)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "collections" -d 'List the collections of the store'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "count" -d 'Count the records of a collection'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "get" -d 'Print records by id'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "find" -d 'Find records with a query; streams results'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "save" -d 'Write records from --data, a file or stdin (object, array or JSONL)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "delete" -d 'Delete records by id or by query'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "cleanup" -d 'Remove dangling edges (jvspatial validate_graph\'s rule) and other damage'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "copy" -d 'Copy records of chosen collections from one store to another'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "migrate" -d 'Move a whole store to another store, verified'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "dump" -d 'Write a store to one archive file (or stdout), verified'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "restore" -d 'Put an archive\'s records into a store, verified against its manifest'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "verify" -d 'Compare two stores collection by collection (counts and content hash)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "diff" -d 'Name every id that differs between two stores (the same as `verify --list`)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "check" -d 'Report what is wrong with a store, read-only (exit 7 when anything is found)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "stats" -d 'Counts, sizes and degree statistics of a store\'s graph'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "export" -d 'Write the graph, or a part of it, as dot, mermaid, graphml, gexf or jsonl'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "edges" -d 'The edges of a node'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "neighbors" -d 'The nodes around a node, breadth-first, each once with its depth'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "path" -d 'A shortest path between two nodes (exit 3 when there is none)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "generate-docs" -d 'Write completions/ and man/ (used to keep the checked-in copies fresh)'
+complete -c jvdb -n "__fish_jvdb_using_subcommand help; and not __fish_seen_subcommand_from info collections count get find save delete cleanup copy migrate dump restore verify diff check stats export edges neighbors path completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

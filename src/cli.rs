@@ -5,7 +5,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
-Store specs: ./dir or json:DIR (jvspatial JsonDB layout), mongodb://host/db, memory: (in-process).
+Store specs: ./dir or json:DIR (jvspatial JsonDB layout), mongodb://host/db, sqlite:FILE,
+postgresql://user@host/db, archive:FILE.tar.zst (a one-file backup), memory: (in-process).
 The working store comes from --db, else JVSPATIAL_DB, else jvspatial's own variables
 (JVSPATIAL_DB_TYPE with JVSPATIAL_DB_PATH, or the seed-era JVSPATIAL_JSONDB_PATH), else ./jvdb.
 
@@ -61,7 +62,7 @@ pub struct Verbosity {
 #[derive(Args, Debug, Clone, Default)]
 pub struct StoreArg {
     /// Store to work on: DIR, json:DIR, sqlite:FILE, postgresql://user@host/db?schema=S,
-    /// mongodb://host/db, memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its
+    /// mongodb://host/db, archive:FILE (read-only), memory: [default: JVSPATIAL_DB, else JVSPATIAL_DB_TYPE with its
     /// variables, else ./jvdb; `jvdb info` shows the choice]
     #[arg(long, value_name = "SPEC", help_heading = "Store options")]
     pub db: Option<String>,

@@ -1010,6 +1010,12 @@ impl Store for ArchiveStore {
     }
 
     async fn collections(&self) -> Result<Vec<String>> {
+        // Being written: what it holds so far (a transfer asks its target before writing).
+        if let State::Writing(w) = &*lock(&self.state) {
+            let mut out: Vec<String> = w.colls.keys().cloned().collect();
+            out.sort();
+            return Ok(out);
+        }
         let mut out: Vec<String> = match self.reading()? {
             Some((_, m)) => m.collections.keys().cloned().collect(),
             None => Vec::new(),
@@ -1102,6 +1108,12 @@ impl Store for ArchiveStore {
     }
 
     async fn count(&self, collection: &str, filter: Option<Arc<Filter>>) -> Result<super::Count> {
+        if let (None, State::Writing(w)) = (&filter, &*lock(&self.state)) {
+            return Ok(super::Count {
+                count: w.colls.get(collection).map_or(0, |c| c.digest.count),
+                unreadable: Vec::new(),
+            });
+        }
         match filter {
             None => Ok(super::Count {
                 count: self

@@ -12,7 +12,6 @@ mod common;
 mod contract_suite;
 
 use async_trait::async_trait;
-use contract_suite::*;
 use jvdb::Result;
 use jvdb::query::Filter;
 use jvdb::store::json::JsonStore;

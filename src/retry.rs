@@ -589,6 +589,10 @@ impl Store for RetryStore {
     async fn commit(&self) -> Result<()> {
         self.inner.commit().await
     }
+
+    async fn checked_digest(&self, collection: &str) -> Result<Option<crate::transfer::Digest>> {
+        self.inner.checked_digest(collection).await
+    }
 }
 
 impl RetryStore {

@@ -360,6 +360,16 @@ pub trait Store: Send + Sync {
         Ok(true)
     }
 
+    /// Capability: the count and content hash of `collection` (see
+    /// [`crate::transfer::Digest`]) as the store itself read them back from where it keeps
+    /// them, for records it encoded itself: an archive this process wrote and sealed (its
+    /// entries, read back from disk and hashed byte for byte against its manifest). A
+    /// verification then need not parse every record again. `None` = not offered (the caller
+    /// reads the records).
+    async fn checked_digest(&self, _collection: &str) -> Result<Option<crate::transfer::Digest>> {
+        Ok(None)
+    }
+
     /// Capability: publish what [`Store::seal`] ended, once it is verified (an archive's temp
     /// file is renamed to its name). A store dropped before its commit keeps nothing of the
     /// stream. Stores written record by record have nothing to publish.

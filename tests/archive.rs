@@ -568,3 +568,36 @@ fn delete_and_upgrade_backups_restore_what_they_changed() {
         .args(["--to", "memory:", "--backup", "x.tar.zst"]));
     assert_eq!(code(&o), 2, "{}", err(&o));
 }
+
+#[test]
+fn dump_never_writes_an_archive_to_a_terminal() {
+    let have_script = Command::new("sh")
+        .args(["-c", "command -v script"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_script {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let store = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample-store");
+    let line = format!(
+        "'{}' dump --db '{}'",
+        common::bin::bin().display(),
+        store.display()
+    );
+    // stdout is the pseudo-terminal: the default `-o -` is refused, nothing binary printed.
+    let o = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(d.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{shown}");
+    assert!(
+        shown.contains("refusing to write an archive to a terminal"),
+        "{shown}"
+    );
+    assert!(!shown.contains("ustar"), "no tar bytes on the terminal");
+}

@@ -19,6 +19,11 @@ bash tests/fuzz/run.sh 15 dev  # cargo-fuzz, 15 s per target, unoptimised build 
 if ! command -v dot >/dev/null 2>&1; then
   apt-get install -y graphviz >/dev/null
 fi
+# GNU tar and zstd (Debian's packages tar, zstd) for the archive tests: `tar --zstd -xf` alone
+# must extract what `jvdb dump` writes.
+if ! command -v zstd >/dev/null 2>&1 || ! tar --version 2>/dev/null | grep -q 'GNU tar'; then
+  apt-get install -y tar zstd >/dev/null
+fi
 # One private PostgreSQL cluster (Debian's PostgreSQL 15) for every suite, unless
 # JVDB_TEST_POSTGRES_DSN already names a server; stopped however the run ends.
 if [ -z "${JVDB_TEST_POSTGRES_DSN:-}" ]; then

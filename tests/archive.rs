@@ -601,3 +601,24 @@ fn dump_never_writes_an_archive_to_a_terminal() {
     );
     assert!(!shown.contains("ustar"), "no tar bytes on the terminal");
 }
+
+#[test]
+fn a_dump_removes_the_temp_files_of_killed_dumps_of_its_name_only() {
+    let d = tempfile::tempdir().unwrap();
+    let store = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample-store");
+    // pid 4194304 is above Linux's pid_max: no such process. pid 1 is always running.
+    let dead = d.path().join("b.tar.zst.4194304.0123456789ab.jvtmp");
+    let live = d.path().join("b.tar.zst.1.0123456789ab.jvtmp");
+    let other = d.path().join("c.tar.zst.4194304.0123456789ab.jvtmp");
+    for p in [&dead, &live, &other] {
+        std::fs::write(p, b"partial").unwrap();
+    }
+    let o = run(jv(d.path())
+        .args(["dump", "-o", "b.tar.zst", "--db"])
+        .arg(&store));
+    ok(&o, "dump");
+    assert!(!dead.exists(), "the dead process's temp file is gone");
+    assert!(live.exists(), "a live process's temp file is kept");
+    assert!(other.exists(), "another archive's temp file is kept");
+    assert!(d.path().join("b.tar.zst").is_file());
+}

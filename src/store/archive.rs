@@ -751,6 +751,40 @@ fn setting_level(opts: &OpenOptions, c: Compression) -> Result<i32> {
     }
 }
 
+/// Remove the temp files of earlier writes of `target` whose process is gone (a killed dump:
+/// `FILE.<pid>.<hex>.jvtmp` beside `FILE`), as JsonDB sweeps its own at start-up. A temp file
+/// of a live process (another dump of the same name running) is left alone.
+fn sweep_dead_temps(target: &std::path::Path) {
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = [name.as_encoded_bytes(), b"."].concat();
+    for e in rd.flatten() {
+        let n = e.file_name();
+        let b = n.as_encoded_bytes();
+        let Some(rest) = b.strip_prefix(prefix.as_slice()) else {
+            continue;
+        };
+        // exactly `<pid>.<hex>.jvtmp` after the name
+        let ours = rest.ends_with(b".jvtmp") && rest.iter().filter(|c| **c == b'.').count() == 2;
+        if ours
+            && e.file_type().is_ok_and(|t| t.is_file())
+            && let Some(pid) = json::atomic::tmp_name_pid(b)
+            && !json::atomic::pid_alive(pid)
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 impl ArchiveStore {
     fn open(location: &str, opts: &OpenOptions) -> Result<ArchiveStore> {
         let shown = if location == "-" {
@@ -863,6 +897,7 @@ impl ArchiveStore {
                 }
                 _ => {}
             }
+            sweep_dead_temps(&path);
             let tmp = json::atomic::temp_path(&path);
             let f = std::fs::OpenOptions::new()
                 .write(true)

@@ -206,7 +206,7 @@ fn atomic_write_hooked(
 }
 
 /// True when `pid` names a running process (ours included).
-fn pid_alive(pid: i64) -> bool {
+pub(crate) fn pid_alive(pid: i64) -> bool {
     if pid <= 0 || pid > i64::from(i32::MAX) {
         return false;
     }

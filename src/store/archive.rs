@@ -508,7 +508,11 @@ impl Reader {
     /// Read the archive from the start, calling `visit` for each directory and record entry,
     /// until it returns [`Flow::Stop`] or the archive ends. Returns the manifest when the pass
     /// reached it. Damage and unsafe entries are errors.
-    fn pass(&self, visit: &mut dyn FnMut(Ev<'_>) -> Result<Flow>) -> Result<Option<Manifest>> {
+    fn pass(
+        &self,
+        only: Option<&str>,
+        visit: &mut dyn FnMut(Ev<'_>) -> Result<Flow>,
+    ) -> Result<Option<Manifest>> {
         let pos = Arc::new(AtomicU64::new(0));
         let io_failed = Arc::new(Mutex::new(None));
         let raw = At {
@@ -617,6 +621,13 @@ impl Reader {
                     manifest = Some(m);
                     Flow::Go
                 }
+                // Another collection's record, when only one is wanted: not read into memory
+                // (the tar reader skips its bytes).
+                (false, [coll, file])
+                    if file.ends_with(".json") && only.is_some_and(|o| o != *coll) =>
+                {
+                    Flow::Go
+                }
                 (false, [coll, file]) if file.ends_with(".json") => {
                     let bytes = read_all(&mut e, u64::MAX)?;
                     let stem = if *file == ".json" {
@@ -641,7 +652,7 @@ impl Reader {
         let mut seen: IndexMap<String, Digest> = IndexMap::new();
         let mut names: HashSet<u128> = HashSet::new();
         let mut dup: Option<String> = None;
-        let manifest = self.pass(&mut |ev| {
+        let manifest = self.pass(None, &mut |ev| {
             match ev {
                 Ev::Dir(c) => {
                     seen.entry(c.to_string()).or_default();
@@ -994,7 +1005,7 @@ impl ArchiveStore {
         let (tx, rx) = tokio::sync::mpsc::channel::<Result<T>>(256);
         let coll = collection.to_string();
         tokio::task::spawn_blocking(move || {
-            let res = reader.pass(&mut |ev| {
+            let res = reader.pass(Some(&coll), &mut |ev| {
                 if let Ev::Record(c, stem, bytes) = ev
                     && c == coll
                     && let Some(out) = f(stem, item_of(stem, &bytes))
@@ -1067,7 +1078,7 @@ impl Store for ArchiveStore {
         let (coll, id) = (collection.to_string(), id.to_string());
         tokio::task::spawn_blocking(move || {
             let mut found = GetResult::Missing;
-            reader.pass(&mut |ev| {
+            reader.pass(Some(&coll), &mut |ev| {
                 if let Ev::Record(c, stem, bytes) = ev
                     && c == coll
                     && stem == id

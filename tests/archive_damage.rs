@@ -509,10 +509,8 @@ fn dump_temps(dir: &Path, file: &str, pid: Option<u32>) -> Vec<PathBuf> {
             parts[1].len() == 12 && parts[1].chars().all(|c| c.is_ascii_hexdigit()),
             "{name}"
         );
-        if let Some(pid) = pid {
-            if parts[0] != pid.to_string() {
-                continue;
-            }
+        if pid.is_some_and(|pid| parts[0] != pid.to_string()) {
+            continue;
         }
         out.push(e.path());
     }
@@ -530,13 +528,23 @@ fn records_of(db: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Kills that must land mid-run, per command; rounds go on until they have.
+const KILLS: usize = 4;
+const MAX_ROUNDS: usize = 12;
+
+/// A random moment within 5%..85% of a full run (start-up included).
+fn spread(rng: &mut Rng, full: Duration) -> Duration {
+    let us = full.as_micros() as u64;
+    Duration::from_micros(us / 20 + rng.below(us * 80 / 100 + 1))
+}
+
 #[test]
 fn sigkill_during_dump_and_restore() {
     let mut rng = Rng(seed(0xa5c1_0005));
     let t = tempfile::tempdir().unwrap();
     let root = t.path();
     let big = root.join("big");
-    make_store(&big, 8000, &mut rng);
+    make_store(&big, 7000, &mut rng);
     let source = records_of(&big);
     // calibrate: a whole dump
     let full = timed(root, &["--db", "big", "dump", "-o", "cal.tar.zst"]);
@@ -544,18 +552,36 @@ fn sigkill_during_dump_and_restore() {
 
     // -- kills during dump to a new file
     let dump = ["--db", "big", "dump", "-o", "out.tar.zst"];
-    let (mut landed, mut temps) = (0, 0);
-    for frac in [10, 30, 55, 80] {
+    let (mut landed, mut temps, mut rounds) = (0, 0, 0);
+    let mut aim = full;
+    let mut moments = Vec::new();
+    while landed < KILLS && rounds < MAX_ROUNDS {
+        rounds += 1;
         let child = spawn(root, &dump);
         let pid = child.id();
-        let hit = kill_after(child, full * frac / 100);
+        let delay = spread(&mut rng, aim);
+        let hit = kill_after(child, delay);
         let target = root.join("out.tar.zst");
         let left = dump_temps(root, "out.tar.zst", Some(pid));
         assert!(left.len() <= 1, "{left:?}");
+        // nothing else appeared beside the target
+        for e in fs::read_dir(root).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            assert!(
+                name == "big"
+                    || name == "cal.tar.zst"
+                    || (name.starts_with("out.tar.zst")
+                        && (name.len() == 11 || name.ends_with(".jvtmp"))),
+                "unexpected {name} after a killed dump"
+            );
+        }
         if hit && !target.exists() {
             landed += 1;
             temps += left.len();
+            moments.push(delay.as_millis());
         } else {
+            // faster than calibrated: aim earlier
+            aim = aim * 7 / 10;
             // It finished (or was killed after the rename): a whole archive that verifies.
             let spec = "archive:out.tar.zst";
             ok(root, &["verify", "big", spec]);
@@ -564,8 +590,8 @@ fn sigkill_during_dump_and_restore() {
         }
     }
     assert!(
-        landed >= 3,
-        "only {landed} of 4 kills landed mid-dump (a dump took {full:?})"
+        landed >= KILLS,
+        "only {landed} of {rounds} kills landed mid-dump (a dump took {full:?})"
     );
     // the rerun with the same -o succeeds; the result verifies and restores
     let o = ok(root, &dump);
@@ -576,20 +602,26 @@ fn sigkill_during_dump_and_restore() {
     let old = b"not really an archive, but the user's file\n".to_vec();
     fs::write(root.join("old.tar.zst"), &old).unwrap();
     let force = ["--db", "big", "dump", "-o", "old.tar.zst", "--force"];
-    let mut force_landed = 0;
-    for frac in [25, 65] {
+    let (mut force_landed, mut force_rounds) = (0, 0);
+    let mut aim = full;
+    while force_landed < 2 && force_rounds < MAX_ROUNDS {
+        force_rounds += 1;
         let child = spawn(root, &force);
-        let hit = kill_after(child, full * frac / 100);
+        let hit = kill_after(child, spread(&mut rng, aim));
         let now = fs::read(root.join("old.tar.zst")).unwrap();
         if hit && now == old {
             force_landed += 1;
         } else {
             // finished: the new archive, whole
             ok(root, &["verify", "big", "archive:old.tar.zst"]);
+            aim = aim * 7 / 10;
             fs::write(root.join("old.tar.zst"), &old).unwrap();
         }
     }
-    assert!(force_landed >= 1, "no kill landed during dump --force");
+    assert!(
+        force_landed >= 2,
+        "{force_landed} of {force_rounds} kills landed during dump --force"
+    );
     ok(root, &force);
     assert_ne!(
         fs::read(root.join("old.tar.zst")).unwrap(),
@@ -605,17 +637,22 @@ fn sigkill_during_dump_and_restore() {
     );
     assert_eq!(records_of(&root.join("cal_restore")), source);
     let rt = root.join("rt");
-    let mut restore_landed = 0;
+    let (mut restore_landed, mut round) = (0, 0);
     let mut partial = Vec::new();
-    for (round, frac) in [20, 45, 70, 90].into_iter().enumerate() {
+    let mut aim = rfull;
+    while restore_landed < KILLS && round < MAX_ROUNDS {
+        round += 1;
         // the first run finds an empty target; later ones find records, so say --mode
         let mut args = vec!["restore", "out.tar.zst", "--to", "json:rt"];
-        if round > 0 && rt.exists() {
+        if rt.exists() {
             args.extend(["--mode", "replace"]);
         }
         let child = spawn(root, &args);
-        let hit = kill_after(child, rfull * frac / 100);
+        let hit = kill_after(child, spread(&mut rng, aim));
         restore_landed += hit as usize;
+        if !hit {
+            aim = aim * 7 / 10;
+        }
         let got = records_of(&rt);
         for (name, bytes) in &got {
             assert!(parses_as_record(bytes), "round {round}: {name} torn");
@@ -639,8 +676,8 @@ fn sigkill_during_dump_and_restore() {
         }
     }
     assert!(
-        restore_landed >= 3,
-        "only {restore_landed} of 4 kills landed mid-restore"
+        restore_landed >= KILLS,
+        "only {restore_landed} of {round} kills landed mid-restore"
     );
     let o = ok(
         root,
@@ -665,7 +702,7 @@ fn sigkill_during_dump_and_restore() {
     ok(root, &["--db", "rt", "cleanup", "--tmp-files", "--yes"]);
     assert!(tmp_files(&rt).is_empty());
     eprintln!(
-        "kills: dump of {} records ({cal_size} bytes) took {full:?}: {landed}/4 kills mid-dump, {temps} temp file(s) left, never a file at the target; --force: {force_landed}/2 kills left the old file intact; restore took {rfull:?}: {restore_landed}/4 kills mid-restore, {partial:?} whole records present after each, {left} temp file(s) reaped; reruns verified",
+        "kills: dump of {} records ({cal_size} bytes) took {full:?}: {landed}/{rounds} kills mid-dump (at {moments:?} ms), {temps} temp file(s) left, never a file at the target; --force: {force_landed}/{force_rounds} kills left the old file intact; restore took {rfull:?}: {restore_landed}/{round} kills mid-restore, {partial:?} whole records present after each, {left} temp file(s) reaped; reruns verified",
         source.len()
     );
 }

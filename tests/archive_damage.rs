@@ -552,7 +552,7 @@ fn sigkill_during_dump_and_restore() {
 
     // -- kills during dump to a new file
     let dump = ["--db", "big", "dump", "-o", "out.tar.zst"];
-    let (mut landed, mut temps, mut rounds) = (0, 0, 0);
+    let (mut landed, mut temps, mut rounds, mut sealed_temps) = (0, 0, 0, 0);
     let mut aim = full;
     let mut moments = Vec::new();
     while landed < KILLS && rounds < MAX_ROUNDS {
@@ -579,6 +579,18 @@ fn sigkill_during_dump_and_restore() {
             landed += 1;
             temps += left.len();
             moments.push(delay.as_millis());
+            // The killed dump's temp is a cut archive (refused if someone restores it), or,
+            // killed after the seal (during the verification), a whole one.
+            if let Some(tmp) = left.first() {
+                let name = tmp.file_name().unwrap().to_string_lossy().into_owned();
+                let spec = format!("archive:{name}");
+                let o = run(root, &["verify", "big", &spec]);
+                if o.status.code() == Some(0) {
+                    sealed_temps += 1;
+                } else {
+                    assert_refused(&o, "a killed dump's temp", &[4, 6], &name, DAMAGE);
+                }
+            }
         } else {
             // faster than calibrated: aim earlier
             aim = aim * 7 / 10;
@@ -702,7 +714,7 @@ fn sigkill_during_dump_and_restore() {
     ok(root, &["--db", "rt", "cleanup", "--tmp-files", "--yes"]);
     assert!(tmp_files(&rt).is_empty());
     eprintln!(
-        "kills: dump of {} records ({cal_size} bytes) took {full:?}: {landed}/{rounds} kills mid-dump (at {moments:?} ms), {temps} temp file(s) left, never a file at the target; --force: {force_landed}/{force_rounds} kills left the old file intact; restore took {rfull:?}: {restore_landed}/{round} kills mid-restore, {partial:?} whole records present after each, {left} temp file(s) reaped; reruns verified",
+        "kills: dump of {} records ({cal_size} bytes) took {full:?}: {landed}/{rounds} kills mid-dump (at {moments:?} ms), {temps} temp file(s) left ({sealed_temps} sealed whole, the rest refused as cut), never a file at the target; --force: {force_landed}/{force_rounds} kills left the old file intact; restore took {rfull:?}: {restore_landed}/{round} kills mid-restore, {partial:?} whole records present after each, {left} temp file(s) reaped; reruns verified",
         source.len()
     );
 }

@@ -644,6 +644,32 @@ impl Reader {
                 return Ok(manifest);
             }
         }
+        // The tar reader stops at the first end-of-archive block, before the end of the
+        // compressed stream: read the rest, so a cut in the tar's end, in zstd's checksum or
+        // in gzip's trailer is seen (the decoders check them only at their end of data).
+        let mut rest = ar.into_inner();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut zeros = 0u64;
+        loop {
+            let n = rest.read(&mut buf).map_err(at)?;
+            if n == 0 {
+                break;
+            }
+            if buf[..n].iter().any(|b| *b != 0) {
+                return Err(self.damaged(
+                    pos.load(Ordering::Relaxed),
+                    "data follows the end of the tar",
+                ));
+            }
+            zeros += n as u64;
+        }
+        // A tar ends with two zero blocks; the reader took the first.
+        if zeros < 512 {
+            return Err(self.damaged(
+                pos.load(Ordering::Relaxed),
+                "the tar's end-of-archive blocks are cut short",
+            ));
+        }
         Ok(manifest)
     }
 

@@ -305,8 +305,11 @@ impl Enc {
                 let mut e = zstd::stream::write::Encoder::new(sink, level)?;
                 // A flipped byte fails the frame's checksum, not just the manifest's hashes.
                 e.include_checksum(true)?;
-                // Compression on a worker thread of its own, beside the tar and the readers.
+                // Compression on a worker thread of its own, beside the tar and the readers,
+                // in jobs of 1 MiB: the default (4 windows, 8 MiB at level 3) held 30 MiB
+                // more for no gain (100k cities: 58 MiB, 3.97 s against 90 MiB, 4.84 s).
                 e.multithread(1)?;
+                e.set_parameter(zstd::stream::raw::CParameter::JobSize(1 << 20))?;
                 Enc::Zstd(e)
             }
             Compression::Gzip => Enc::Gzip(flate2::write::GzEncoder::new(
@@ -328,8 +331,10 @@ impl Enc {
 
 struct CollState {
     digest: Digest,
-    /// Fingerprints of the ids written (an archive holds each id once).
-    ids: HashSet<u128>,
+    /// Fingerprints of the ids written (an archive holds each id once): 64 bits each, so a
+    /// dump of 400,000 records keeps 4.5 MiB, not 9; two ids of one dump share one with a
+    /// chance near 1 in 10^8, and the second is then refused by id, never lost silently.
+    ids: HashSet<u64>,
 }
 
 struct Writer {
@@ -389,7 +394,7 @@ impl Writer {
             Err(e) => return Ok(Err(e)),
         };
         let mtime = self.mtime;
-        let fp = bytes_hash(id.as_bytes());
+        let fp = bytes_hash(id.as_bytes()) as u64;
         let state = self.collection(coll)?;
         if !state.ids.insert(fp) {
             let why = format!(
@@ -676,7 +681,8 @@ impl Reader {
     /// Read it all and check it against its manifest: framing, entries, counts and hashes.
     fn check(&self) -> Result<Manifest> {
         let mut seen: IndexMap<String, Digest> = IndexMap::new();
-        let mut names: HashSet<u128> = HashSet::new();
+        // 64-bit fingerprints of the entry names, for the duplicate check (see CollState::ids).
+        let mut names: HashSet<u64> = HashSet::new();
         let mut dup: Option<String> = None;
         let manifest = self.pass(None, &mut |ev| {
             match ev {
@@ -684,13 +690,15 @@ impl Reader {
                     seen.entry(c.to_string()).or_default();
                 }
                 Ev::Record(c, stem, bytes) => {
-                    let key = bytes_hash(format!("{c}/{stem}").as_bytes());
+                    let key = bytes_hash(format!("{c}/{stem}").as_bytes()) as u64;
                     if !names.insert(key) && dup.is_none() {
                         dup = Some(format!("{c}/{stem}.json"));
                     }
-                    seen.entry(c.to_string())
-                        .or_default()
-                        .add_hash(bytes_hash(&bytes));
+                    let h = bytes_hash(&bytes);
+                    match seen.get_mut(c) {
+                        Some(d) => d.add_hash(h),
+                        None => seen.entry(c.to_string()).or_default().add_hash(h),
+                    }
                 }
             }
             Ok(Flow::Go)

@@ -382,6 +382,11 @@ fn manifest_disagreements_and_unsafe_entries_are_refused() {
             "chardev",
             &["\"node/dev.json\" is not a file or a directory"],
         ),
+        // a header's size is not trusted for memory: refused as damage, no allocation abort
+        (
+            "huge_size",
+            &["is damaged", "of its 4611686018427387904 bytes"],
+        ),
     ];
     // sanity: the sample store has 19 nodes, plus the 200 made here
     let o = ok(root, &["--db", "s", "count", "node"]);

@@ -259,7 +259,15 @@ fn one_line(e: &anyhow::Error) -> String {
         }
         s.push_str(&cause.to_string());
     }
-    s.replace('\n', " ")
+    // One line, and nothing a terminal would act on (an error may quote bytes of a damaged
+    // file or a server's reply).
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => " ".to_string(),
+            c if c.is_control() => c.escape_default().collect(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// What every command gets: the global options and helpers built on them.

@@ -466,6 +466,29 @@ impl Read for At {
     }
 }
 
+/// `text` on one line, for a message: whitespace runs are one space, other control
+/// characters escaped, and at most `max` characters (the tar reader quotes the bytes of a bad
+/// header field, which may be anything, newlines and terminal escapes included).
+fn printable(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            if c.is_control() {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    if out.chars().count() > max {
+        out = out.chars().take(max).collect::<String>() + "…";
+    }
+    out
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -498,8 +521,9 @@ const GZIP_MAGIC: [u8; 2] = [0x1F, 0x8B];
 impl Reader {
     fn damaged(&self, pos: u64, why: impl std::fmt::Display) -> Error {
         Error::refused(format!(
-            "archive {} is damaged near byte {pos}: {why}; it was cut short or changed, so nothing is read from it",
-            self.shown
+            "archive {} is damaged near byte {pos}: {}; it was cut short or changed, so nothing is read from it",
+            self.shown,
+            printable(&why.to_string(), 200)
         ))
     }
 
@@ -600,7 +624,9 @@ impl Reader {
                 if size > limit {
                     return Err(self.unsafe_entry(&name, "is too large"));
                 }
-                let mut bytes = Vec::with_capacity(size as usize);
+                // The size is the header's word: grown as the bytes come, so a damaged or
+                // hostile header (a size of 2^62) is "ends after …", not an allocation abort.
+                let mut bytes = Vec::with_capacity(size.min(1 << 20) as usize);
                 e.read_to_end(&mut bytes).map_err(at)?;
                 if bytes.len() as u64 != size {
                     return Err(self.damaged(

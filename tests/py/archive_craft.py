@@ -22,6 +22,8 @@ exactly the one named:
   hardlink     a hard link node/hard.json -> ESCAPE_DIR/victim.json
   fifo         a fifo node/fifo.json
   chardev      a character device node/dev.json (1, 3: /dev/null)
+  huge_size    one record's header says 2^62 bytes (base-256 size, checksum recomputed); its
+               real bytes and the rest of the archive follow as they were
 
 Every crafted entry sits before the manifest (so it is not refused for its position alone),
 except in `after`.
@@ -108,6 +110,8 @@ def main() -> None:
         before_manifest.append(special("node/fifo.json", tarfile.FIFOTYPE))
     elif case == "chardev":
         before_manifest.append(special("node/dev.json", tarfile.CHRTYPE))
+    elif case == "huge_size":
+        pass  # patched into the written bytes below
     else:
         raise SystemExit(f"unknown case {case}")
     members = members[:-1] + before_manifest + members[-1:] + after_manifest
@@ -121,8 +125,21 @@ def main() -> None:
                 t.addfile(m, io.BytesIO(data))
             else:
                 t.addfile(m)
+    data = buf.getvalue()
+    if case == "huge_size":
+        name = members[target][0].name
+        off = 0
+        while True:
+            h = tarfile.TarInfo.frombuf(data[off:off + 512], "utf-8", "surrogateescape")
+            if h.name == name:
+                break
+            off += 512 + (h.size + 511) // 512 * 512
+        h.size = 2**62
+        head = h.tobuf(format=tarfile.GNU_FORMAT)
+        assert len(head) == 512, len(head)
+        data = data[:off] + head + data[off + 512:]
     with open(out, "wb") as f:
-        f.write(buf.getvalue())
+        f.write(data)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,10 @@ Run through bench/run.sh (it builds the release binary first). Environment:
   BENCH_RUNS       timed runs per measurement, the median is reported (default 5)
   BENCH_SLOW_RUNS  runs for jvspatial's write operations on stores above 10k cities, which take
                    minutes each (default 1; the table marks them)
-  BENCH_OPS        subset of: count find cleanup graph migrate save mongo sqlite postgres (default: all);
-                   graph = check and stats (each also alone)
+  BENCH_OPS        subset of: count find cleanup graph migrate save mongo sqlite postgres archive
+                   (default: all); graph = check and stats (each also alone); archive = dump and
+                   restore (issue 13): dump vs GNU tar --zstd, restore vs migrate, and dump vs
+                   find on MongoDB (BENCH_MONGO_SIZES) and PostgreSQL (BENCH_PG_ARCHIVE_SIZES)
   BENCH_TOOLS      subset of: jvdb jvspatial bare python (default: all), for the sqlite/postgres ops
   BENCH_SQL_SKIP   comma-separated parts of operation names to leave out (e.g. "->json,\$size")
   BENCH_PG_DSN     PostgreSQL server for the postgres ops (default: a private cluster started by
@@ -18,6 +20,8 @@ Run through bench/run.sh (it builds the release binary first). Environment:
   BENCH_PYTHON     python with jvspatial 0.2.2 (default: <repo>/.venv/bin/python, else a venv made
                    in BENCH_DIR/venv from tests/py/requirements.txt)
   BENCH_MONGO_SIZES  sizes with MongoDB measurements (default: the first size only)
+  BENCH_PG_ARCHIVE_SIZES  sizes with the PostgreSQL dump measurements of `archive` (default: the
+                   first size only)
   BENCH_MONGO_URI  MongoDB server for the mongo measurements (default: start the test server
                    tests/mongo_server/server.py when it exists, else skip them)
   JVDB             the binary (default <repo>/target/release/jvdb)
@@ -44,7 +48,7 @@ BENCH = Path(os.environ.get("BENCH_DIR", "/tmp/jvdb-bench")).resolve()
 SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "10000 100000").split()]
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SLOW_RUNS = int(os.environ.get("BENCH_SLOW_RUNS", "1"))
-OPS = os.environ.get("BENCH_OPS", "count find cleanup graph migrate save mongo sqlite postgres").split()
+OPS = os.environ.get("BENCH_OPS", "count find cleanup graph migrate save mongo sqlite postgres archive").split()
 JVDB = os.environ.get("JVDB", str(REPO / "target/release/jvdb"))
 INSERT_MANY = os.environ.get("BENCH_INSERT_MANY", str(REPO / "target/release/examples/bench_insert_many"))
 MONGO_BATCH = 1000
@@ -62,6 +66,7 @@ def fresh_dir(base: Path) -> Path:
 # The test server is mongomock in one Python process: every store above ~10k cities takes it
 # minutes per run and gigabytes of memory, so by default only the first size is measured.
 MONGO_SIZES = [int(x) for x in os.environ.get("BENCH_MONGO_SIZES", str(SIZES[0])).split()]
+PG_ARCHIVE_SIZES = [int(x) for x in os.environ.get("BENCH_PG_ARCHIVE_SIZES", str(SIZES[0])).split()]
 
 COUNT_Q = '{"bidirectional": true}'
 FIND_Q = '{"context.country": "JP", "context.population": {"$gt": 5000000}}'
@@ -137,7 +142,13 @@ def measure_group(entries) -> list:
         if e["warmup"]:
             if e["setup"]:
                 subprocess.run(["bash", "-c", e["setup"]], check=True)
-            run_once(e["cmd"])
+            cmd = e["cmd"]
+            if "@DST@" in cmd:
+                # A write command's warm-up gets a fresh target of its own, removed with the rest.
+                dst = fresh_dir(e["scratch"])
+                e.setdefault("made", []).append(dst)
+                cmd = cmd.replace("@DST@", q(dst))
+            run_once(cmd)
     for r in range(rounds):
         for e in entries:
             if not e["first"] <= r < e["first"] + e["runs"]:
@@ -263,9 +274,11 @@ def bench_size(n: int, mongo) -> list:
     cat = lambda colls: f"cd {q(store)} && find {' '.join(colls)} -name '*.json' -print0 | xargs -0 -P2 cat > /dev/null"
     jv = f"{q(JVDB)} -q --db {q(store)}"
 
-    def group(op, records, items):
+    def group(op, records, items, settle=True):
         """items: (tool, cmd, setup, runs, warmup, note); `@DST@` in a command = a fresh
-        target directory per run, all removed after the group (then SETTLE_S of quiet);
+        target directory per run, all removed after the group (then SETTLE_S of quiet, unless
+        settle=False: targets of a few files each, as the archives of `dump`, free too few
+        inodes for ext4's recently-deleted skip to matter);
         `@SQLITE@` / `@SCHEMA@` = a fresh SQLite file / PostgreSQL schema per run (setup and
         command), removed / dropped after the group. Tools not in BENCH_TOOLS are left out."""
         if any(x and x in op for x in SQL_SKIP):
@@ -289,8 +302,9 @@ def bench_size(n: int, mongo) -> list:
             for d in made:
                 shutil.rmtree(d, ignore_errors=True)
             os.sync()
-            log(f"  removed {len(made)} target(s); settling {SETTLE_S:.0f} s")
-            time.sleep(SETTLE_S)
+            if settle:
+                log(f"  removed {len(made)} target(s); settling {SETTLE_S:.0f} s")
+                time.sleep(SETTLE_S)
 
     R = RUNS
     if "count" in OPS:
@@ -369,6 +383,8 @@ def bench_size(n: int, mongo) -> list:
         bench_sql(n, store, scratch, total, nodes, edges, group, "sqlite")
     if "postgres" in OPS and PG["dsn"]:
         bench_sql(n, store, scratch, total, nodes, edges, group, "postgres")
+    if "archive" in OPS:
+        bench_archive(n, store, scratch, total, group, mongo)
     return rows
 
 
@@ -402,7 +418,7 @@ def tool_kind(tool: str) -> str:
 
 
 def pg_start() -> None:
-    if PG["dsn"] or "postgres" not in OPS:
+    if PG["dsn"] or not ("postgres" in OPS or ("archive" in OPS and set(SIZES) & set(PG_ARCHIVE_SIZES))):
         return
     d = BENCH / "pg-cluster"
     subprocess.run([str(REPO / "tests/pg/cluster.sh"), "stop", str(d)], check=False)
@@ -536,6 +552,127 @@ def bench_sql(n, store, scratch, total, nodes, edges, group, backend) -> None:
     ]))
 
 
+# --- Archives: dump and restore (issue 13) -----------------------------------------------------
+# The reference each archive operation is compared with (time of this ÷ time of that).
+ARCHIVE_REF = {
+    "archive: dump json": "bare GNU tar --zstd",
+    "archive: restore json": "jvdb migrate json->json",
+    "archive: dump mongodb": "jvdb find (every collection)",
+    "archive: dump postgresql": "jvdb find (every collection)",
+}
+
+
+def bench_archive(n, store, scratch, total, group, mongo) -> None:
+    """`jvdb dump` of the JSON store against `tar --zstd` of the same directory; `restore` of
+    that archive against `migrate` of the store (both durable, verified); `dump` of a MongoDB
+    and a PostgreSQL store (loaded by `jvdb migrate`) against jvdb's own `find` of every
+    collection. Each dump run writes a fresh file (dump refuses an existing one) and prints
+    the archive's size in bytes (`stat`, inside the timed command for every tool alike)."""
+    R = RUNS
+    J = q(JVDB)
+    colls = sorted(p.name for p in store.iterdir() if p.is_dir())
+    size = lambda f: f" && stat -c %s {f}"
+    dump = lambda spec, extra="": (f"mkdir @DST@ && {J} -q --db {q(spec)} dump{extra} -o @DST@/b.tar.zst"
+                                   + size("@DST@/b.tar.zst"))
+    # Reads: one warm-up each (page cache, server caches), as the other read groups.
+    group("archive: dump json", total, [
+        ("jvdb dump", dump(store), "", R, True, ""),
+        ("jvdb dump --no-verify", dump(store, " --no-verify"), "", R, True, "--no-verify"),
+        ("bare GNU tar --zstd", f"mkdir @DST@ && tar --zstd -cf @DST@/t.tar.zst -C {q(store)} ." + size("@DST@/t.tar.zst"), "", R, True, ""),
+    ], settle=False)
+
+    def db_dump(name, spec, records):
+        finds = (f"for c in {' '.join(q(c) for c in colls)}; do {J} -q --db {q(spec)} find \"$c\" --format jsonl || exit $?; "
+                 f"done > /dev/null")
+        group(f"archive: dump {name}", records, [
+            ("jvdb dump", dump(spec), "", R, True, ""),
+            ("jvdb dump --no-verify", dump(spec, " --no-verify"), "", R, True, "--no-verify"),
+            ("jvdb find (every collection)", finds, "", R, True, "--format jsonl"),
+        ], settle=False)
+
+    if mongo[0] and n in MONGO_SIZES:
+        uri, dbname = mongo[0], f"bencharchive{n}"
+        target = f"{uri}/{dbname}"
+        drop = f"{q(PY)} -c " + q(f"import pymongo; pymongo.MongoClient({uri!r}).drop_database({dbname!r})")
+        # Loaded as the `mongo` group's verified run loads it (no index creation on mongomock).
+        log(f"  loading the {n}-city store into {target} (jvdb migrate --no-indexes)")
+        subprocess.run(["bash", "-c", f"{drop} && {J} -q migrate --no-indexes --batch-size {MONGO_BATCH} --from {q(store)} --to {q(target)}"], check=True)
+        db_dump("mongodb", target, total)
+        subprocess.run(["bash", "-c", drop], check=True)
+    if PG["dsn"] and n in PG_ARCHIVE_SIZES:
+        schema = f"archive_{n}"
+        spec = pg_spec(schema)
+        log(f"  loading the {n}-city store into PostgreSQL schema {schema} (jvdb migrate)")
+        subprocess.run([PY, str(REPO / "bench/jv_sql.py"), "drop", PG["dsn"], schema], check=True)
+        subprocess.run(["psql", PG["dsn"], "-qc", f"CREATE SCHEMA {schema}"], check=True)
+        # Exit 1: the stores' two edges that share (source, target, entity) with another are
+        # refused by jvspatial's unique index (see the SQLite and PostgreSQL section); the
+        # rest is written. Records = what the schema holds.
+        p = subprocess.run([JVDB, "-q", "migrate", "--from", str(store), "--to", spec], capture_output=True, text=True)
+        if p.returncode not in (0, 1):
+            raise RuntimeError(f"migrate into {schema} failed ({p.returncode}): {redact_pw(p.stderr)[-2000:]}")
+        held = subprocess.run(["psql", PG["dsn"], "-Atqc", "SELECT " + " + ".join(f"(SELECT count(*) FROM {schema}.{c})" for c in colls)],
+                              capture_output=True, text=True, check=True)
+        db_dump("postgresql", spec, int(held.stdout.strip()))
+        subprocess.run([PY, str(REPO / "bench/jv_sql.py"), "drop", PG["dsn"], schema], check=True)
+
+    # Restore: the archive of the store (untimed), restored into a fresh directory, against
+    # migrate of the store itself into one; both durable and verified, no warm-up (writes).
+    arch = scratch / f"archive-{n}.tar.zst"
+    arch.unlink(missing_ok=True)
+    subprocess.run([JVDB, "-q", "--db", str(store), "dump", "-o", str(arch)], check=True)
+    group("archive: restore json", total, [
+        ("jvdb restore", f"{J} -q restore {q(arch)} --to @DST@", "", R, False, ""),
+        ("jvdb migrate json->json", f"{J} -q migrate --from {q(store)} --to @DST@", "", R, False, ""),
+    ])
+    arch.unlink(missing_ok=True)
+
+
+def archive_bytes(r):
+    try:
+        return int(r["out"].split()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def archive_table(rows) -> str:
+    out = ["| cities | operation | tool | median s | min–max s | runs | records/s | peak RSS MiB | archive bytes | time ÷ reference | load (1-min) |",
+           "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    by = {(r["size"], r["op"], r["tool"]): r for r in rows}
+    ref = lambda r: by.get((r["size"], r["op"], ARCHIVE_REF.get(r["op"], "")))
+    for r in rows:
+        b = archive_bytes(r) if "dump" in r["op"] and "find" not in r["tool"] else None
+        f = ref(r)
+        ratio = f"{r['median_s'] / f['median_s']:.2f}×" if f and f is not r and f["median_s"] else ("(reference)" if f is r else "")
+        out.append(f"| {r['size']:,} | {r['op'][len('archive: '):]} | {r['tool']} | {r['median_s']:.3f} | {r['min_s']:.3f}–{r['max_s']:.3f} | "
+                   f"{r['runs']} | {r['rec_per_s']:,.0f} | {r['rss_mib']:.1f} | {f'{b:,}' if b else ''} | {ratio} | {r['load']} |")
+    out += ["", "Targets (issue 13, item 6):", ""]
+    met = lambda ok: "met" if ok else "**missed**"
+    for n in sorted({r["size"] for r in rows}):
+        d, dn, t = (by.get((n, "archive: dump json", k)) for k in ("jvdb dump", "jvdb dump --no-verify", "bare GNU tar --zstd"))
+        if d and t:
+            x = d["median_s"] / t["median_s"]
+            out.append(f"- {n:,}: dump ÷ tar time {d['median_s']:.3f} ÷ {t['median_s']:.3f} s = {x:.2f}× (≤ 1.3×): {met(x <= 1.3)}"
+                       + (f"; `--no-verify` {dn['median_s'] / t['median_s']:.2f}×" if dn else ""))
+            out.append(f"- {n:,}: dump peak RSS {d['rss_mib']:.1f} MiB (≤ 64 MiB): {met(d['rss_mib'] <= 64)}"
+                       + (f"; `--no-verify` {dn['rss_mib']:.1f} MiB" if dn else ""))
+            bd, bt = archive_bytes(d), archive_bytes(t)
+            if bd and bt:
+                out.append(f"- {n:,}: archive size dump ÷ tar {bd:,} ÷ {bt:,} = {bd / bt:.3f} (≤ 1.10): {met(bd / bt <= 1.10)}")
+        rs, mg = by.get((n, "archive: restore json", "jvdb restore")), by.get((n, "archive: restore json", "jvdb migrate json->json"))
+        if rs and mg:
+            out.append(f"- {n:,}: restore ÷ migrate time {rs['median_s']:.3f} ÷ {mg['median_s']:.3f} s = {rs['median_s'] / mg['median_s']:.2f}× "
+                       f"(≈ 1); restore peak RSS {rs['rss_mib']:.1f} MiB")
+        for name in ("mongodb", "postgresql"):
+            op = f"archive: dump {name}"
+            d, dn, fd = (by.get((n, op, k)) for k in ("jvdb dump", "jvdb dump --no-verify", "jvdb find (every collection)"))
+            if d and fd:
+                x = fd["median_s"] / d["median_s"]
+                out.append(f"- {n:,} {name}: dump {d['rec_per_s']:,.0f} records/s ÷ find {fd['rec_per_s']:,.0f} records/s = {x:.0%} (≥ 80%): {met(x >= 0.8)}"
+                           + (f"; `--no-verify` {dn['rec_per_s']:,.0f} records/s = {fd['median_s'] / dn['median_s']:.0%}" if dn else ""))
+    return "\n".join(out)
+
+
 def sql_table(rows) -> str:
     out = ["| cities | operation | tool | median s | min–max s | runs | records/s | peak RSS MiB | jvspatial ÷ this | phases (median s) | load (1-min) |",
            "|---:|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
@@ -601,7 +738,7 @@ def main():
     if not Path(JVDB).exists():
         raise SystemExit(f"{JVDB} not found: run bench/run.sh (it builds the release binary)")
     mongo = (None, None)
-    if "mongo" in OPS:
+    if "mongo" in OPS or ("archive" in OPS and set(SIZES) & set(MONGO_SIZES)):
         mongo = mongo_uri()
         if not mongo[0]:
             log("no MongoDB server (set BENCH_MONGO_URI); skipping the mongo measurements")
@@ -629,12 +766,16 @@ def main():
     print(f"jvdb {head['commit']}, {head['date']}, {head['machine']}; median of {RUNS} runs; "
           f"load {head['load_start']} at start, {head['load_end']} at end\n")
     sql = [r for r in rows if r["op"].startswith(("sqlite: ", "postgresql: "))]
-    rest = [r for r in rows if r not in sql]
+    arc = [r for r in rows if r["op"].startswith("archive: ")]
+    rest = [r for r in rows if r not in sql and r not in arc]
     if rest:
         print(table(rest))
     if sql:
         print("\nSQLite and PostgreSQL (issue 10):\n")
         print(sql_table(sql))
+    if arc:
+        print("\nArchives: dump and restore (issue 13):\n")
+        print(archive_table(arc))
 
 
 if __name__ == "__main__":
